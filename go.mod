@@ -1,0 +1,3 @@
+module github.com/meshydb/meshydb-go
+
+go 1.26
