@@ -2,6 +2,7 @@ package meshydb
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -29,9 +30,9 @@ func newAPIError(method, url string, resp *http.Response, body []byte) *APIError
 	}
 	e.Message, e.Code, e.FieldErrors = parseErrorBody(body)
 	if e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode)
+		e.Message = cmp.Or(http.StatusText(resp.StatusCode), "HTTP status "+strconv.Itoa(resp.StatusCode))
 	}
-	e.Message = truncate(e.Message, maxMessageLen)
+	e.Message = truncate(strings.ToValidUTF8(e.Message, "\uFFFD"), maxMessageLen)
 	return e
 }
 
@@ -41,7 +42,7 @@ func newAPIError(method, url string, resp *http.Response, body []byte) *APIError
 // array of strings, plain text, an HTML page, or nothing.
 func parseErrorBody(body []byte) (message, code string, fields map[string][]string) {
 	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
+	if len(body) == 0 || string(body) == "null" {
 		return "", "", nil
 	}
 	switch body[0] {
@@ -91,20 +92,20 @@ func parseErrorObject(body []byte) (message, code string, fields map[string][]st
 	return message, code, fields, true
 }
 
-// parseFieldErrors reads "errors" as {"Field": ["msg", ...]},
-// {"Field": "msg"} or ["msg", ...].
+// parseFieldErrors reads "errors" as {"Field": ["msg", ...]} or
+// {"Field": "msg"} (the two may mix), or as ["msg", ...].
 func parseFieldErrors(raw json.RawMessage) (fields map[string][]string, list []string) {
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	if json.Unmarshal(raw, &fields) == nil && len(fields) > 0 {
-		return fields, nil
-	}
-	var single map[string]string
-	if json.Unmarshal(raw, &single) == nil && len(single) > 0 {
-		fields = make(map[string][]string, len(single))
-		for k, v := range single {
-			fields[k] = []string{v}
+	var byField map[string]json.RawMessage
+	if json.Unmarshal(raw, &byField) == nil && len(byField) > 0 {
+		fields = make(map[string][]string, len(byField))
+		for field, value := range byField {
+			var one string
+			var many []string
+			if json.Unmarshal(value, &one) == nil {
+				fields[field] = []string{one}
+			} else if json.Unmarshal(value, &many) == nil {
+				fields[field] = many
+			}
 		}
 		return fields, nil
 	}
@@ -127,17 +128,34 @@ func firstNonBlank(values ...string) string {
 // htmlTitle returns the <title> of an HTML error page, such as a proxy's
 // "502 Bad Gateway", or "" so that the status text is used instead.
 func htmlTitle(page []byte) string {
-	lower := bytes.ToLower(page)
-	start := bytes.Index(lower, []byte("<title>"))
+	lower := asciiLower(page) // same length as page, unlike bytes.ToLower
+	open := bytes.Index(lower, []byte("<title"))
+	if open < 0 {
+		return ""
+	}
+	start := bytes.IndexByte(lower[open:], '>') // past any attributes
 	if start < 0 {
 		return ""
 	}
-	start += len("<title>")
+	start += open + 1
 	end := bytes.Index(lower[start:], []byte("</title>"))
 	if end < 0 {
 		return ""
 	}
 	return strings.Join(strings.Fields(string(page[start:start+end])), " ")
+}
+
+// asciiLower lower-cases the ASCII letters of b and leaves every other byte
+// alone, so that offsets into the result are offsets into b.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // firstLine returns the first non-empty line of a plain-text body.
@@ -150,7 +168,8 @@ func firstLine(text []byte) string {
 	return ""
 }
 
-// truncate shortens s to at most n bytes without splitting a rune.
+// truncate shortens s to at most n bytes, plus an ellipsis, without
+// splitting a rune.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

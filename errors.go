@@ -38,6 +38,10 @@ var (
 	// ErrServer matches any 5xx answer.
 	ErrServer = errors.New("meshydb: server error")
 
+	// ErrEmptyResponse reports a successful answer that lacked the value
+	// the call returns, such as a ForgotPassword answer with no hash.
+	ErrEmptyResponse = errors.New("meshydb: empty response")
+
 	// ErrResponseTooLarge reports a successful answer whose body exceeded
 	// the SDK's size cap; it was not decoded.
 	ErrResponseTooLarge = errors.New("meshydb: response body too large")
@@ -75,6 +79,9 @@ type APIError struct {
 	// zero when it sent none.
 	RetryAfter time.Duration
 
+	// Attempts is how many times the request was sent, retries included.
+	Attempts int
+
 	// Method and URL identify the request that failed.
 	Method string
 	URL    string
@@ -104,6 +111,9 @@ func (e *APIError) Error() string {
 	}
 	for _, field := range slices.Sorted(maps.Keys(e.FieldErrors)) {
 		fmt.Fprintf(&b, "; %s: %s", field, strings.Join(e.FieldErrors[field], " "))
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
 	return b.String()
 }

@@ -133,7 +133,7 @@ func Example_testingWithHTTPMock() {
 	httpmock.RegisterResponder(http.MethodPost,
 		"https://api.meshydb.com/my-account/users/forgotpassword",
 		httpmock.NewStringResponder(http.StatusTooManyRequests, `{"message": "Rate limit reached."}`).
-			HeaderSet(http.Header{"Retry-After": {"30"}}))
+			HeaderSet(http.Header{"Retry-After": {"120"}}))
 
 	db, err := meshydb.New("my-account", "", "my-public-key")
 	if err != nil {
@@ -147,6 +147,6 @@ func Example_testingWithHTTPMock() {
 	}
 	fmt.Println(httpmock.GetTotalCallCount(), "request sent")
 	// Output:
-	// Rate limit reached. retry after 30s
+	// Rate limit reached. retry after 2m0s
 	// 1 request sent
 }

@@ -2,14 +2,8 @@ package meshydb
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 )
-
-// errEmptyAnswer reports a success answer without the value the call
-// returns.
-var errEmptyAnswer = errors.New("the server's answer was empty")
 
 // forgotPasswordRequest is the body of users/forgotpassword.
 type forgotPasswordRequest struct {
@@ -46,15 +40,8 @@ func (db *MeshyDB) forgotPassword(ctx context.Context, body forgotPasswordReques
 	if err := checkUsername("username", body.Username); err != nil {
 		return nil, err
 	}
-	var hash *PasswordResetHash
 	c := &call{method: http.MethodPost, base: db.api, route: "users/forgotpassword", body: body}
-	if err := db.http.do(ctx, c, &hash); err != nil {
-		return nil, err
-	}
-	if hash == nil {
-		return nil, fmt.Errorf("meshydb: forgot password: %w", errEmptyAnswer)
-	}
-	return hash, nil
+	return fetch[PasswordResetHash](ctx, &db.http, c)
 }
 
 // CheckHash reports whether hash, with the VerificationCode the user entered,
@@ -72,13 +59,10 @@ func (db *MeshyDB) CheckHash(ctx context.Context, hash *PasswordResetHash) (bool
 	if err := checkRequired("hash.VerificationCode", hash.VerificationCode); err != nil {
 		return false, err
 	}
-	var valid *bool
 	c := &call{method: http.MethodPost, base: db.api, route: "users/checkhash", body: hash.wire()}
-	if err := db.http.do(ctx, c, &valid); err != nil {
+	valid, err := fetch[bool](ctx, &db.http, c)
+	if err != nil {
 		return false, err
-	}
-	if valid == nil {
-		return false, fmt.Errorf("meshydb: check hash: %w", errEmptyAnswer)
 	}
 	return *valid, nil
 }

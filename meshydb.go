@@ -48,13 +48,16 @@ func New(clientKey, tenant, publicKey string, opts ...Option) (*MeshyDB, error) 
 	if strings.TrimSpace(clientKey) == "" {
 		return nil, invalidArgument("clientKey", "is required")
 	}
+	if clientKey == "." || clientKey == ".." {
+		return nil, invalidArgument("clientKey", "must not be a dot segment")
+	}
 	if strings.TrimSpace(publicKey) == "" {
 		return nil, invalidArgument("publicKey", "is required")
 	}
 	if err := checkHeaderValue("tenant", tenant); err != nil {
 		return nil, err
 	}
-	cfg := config{apiURL: DefaultAPIURL, authURL: DefaultAuthURL}
+	cfg := defaultConfig()
 	for _, opt := range opts {
 		if opt == nil {
 			continue

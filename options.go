@@ -1,6 +1,7 @@
 package meshydb
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,6 +30,19 @@ type config struct {
 	apiURL     string
 	authURL    string
 	userAgent  string
+	maxBody    int64
+	retry      RetryPolicy
+	logger     *slog.Logger
+}
+
+// defaultConfig is what New starts from before applying options.
+func defaultConfig() config {
+	return config{
+		apiURL:  DefaultAPIURL,
+		authURL: DefaultAuthURL,
+		maxBody: DefaultMaxResponseBytes,
+		retry:   DefaultRetryPolicy,
+	}
 }
 
 // WithHTTPClient makes the SDK send every request, API and auth alike,
@@ -80,6 +94,20 @@ func WithUserAgent(ua string) Option {
 	})
 }
 
+// WithMaxResponseBytes caps the size of a successful response body at n
+// bytes instead of [DefaultMaxResponseBytes]. A larger body fails the call
+// with [ErrResponseTooLarge] after reading at most n+1 bytes, so a broken or
+// hostile server cannot exhaust memory.
+func WithMaxResponseBytes(n int64) Option {
+	return optionFunc(func(cfg *config) error {
+		if n <= 0 {
+			return invalidArgument("WithMaxResponseBytes", "must be positive")
+		}
+		cfg.maxBody = n
+		return nil
+	})
+}
+
 // parseBase validates a base URL given to WithAPIURL or WithAuthURL and
 // returns it without a trailing slash, ready for "/{clientKey}" to be
 // appended.
@@ -94,7 +122,7 @@ func parseBase(option, base string) (string, error) {
 		return "", invalidArgument(option, "has no host")
 	case u.User != nil:
 		return "", invalidArgument(option, "must not carry credentials")
-	case u.RawQuery != "" || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "", invalidArgument(option, "must not have a query or fragment")
 	}
 	return strings.TrimRight(u.String(), "/"), nil

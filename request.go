@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 )
 
 // endpoint is a base URL ending in "/{clientKey}/"; routes are appended to it.
@@ -19,22 +23,50 @@ type call struct {
 	method string
 	base   endpoint
 	route  string     // below base, with every dynamic segment escaped
+	name   string     // route template for logs, e.g. "users/{id}"; route if empty
 	query  url.Values // appended to the URL when non-empty
 	body   any        // sent as JSON when non-nil
+	form   url.Values // sent form-encoded when non-nil (the auth host's calls)
+	bearer string     // access token for the Authorization header, if any
+}
+
+// encode returns the request body and its content type; no body gives nil.
+func (c *call) encode() (payload []byte, contentType string, err error) {
+	switch {
+	case c.form != nil:
+		return []byte(c.form.Encode()), "application/x-www-form-urlencoded", nil
+	case c.body != nil:
+		payload, err = marshalJSON(c.body)
+		return payload, "application/json", err
+	}
+	return nil, "", nil
+}
+
+// template returns the route with its dynamic segments left as names.
+func (c *call) template() string {
+	if c.name != "" {
+		return c.name
+	}
+	return c.route
 }
 
 // requester is the one request path shared by every call: it builds the URL
-// and headers, encodes the body, sends, reads the answer with a size cap,
-// maps errors, and always drains and closes the response body.
+// and headers, encodes the body, sends and retries, reads the answer with a
+// size cap, maps errors, logs, and always drains and closes the response
+// body.
 type requester struct {
 	client    *http.Client
 	tenant    string
 	userAgent string
 	maxBody   int64
+	timeout   time.Duration // bound on a whole call; 0 for a caller's client
+	retry     RetryPolicy
+	logger    *slog.Logger
 }
 
-// DefaultMaxResponseBytes caps the size of a successful response body the
-// SDK will read; a larger body fails with [ErrResponseTooLarge].
+// DefaultMaxResponseBytes is the default cap on the size of a successful
+// response body; a larger body fails with [ErrResponseTooLarge]. See
+// [WithMaxResponseBytes].
 const DefaultMaxResponseBytes = 4 << 20
 
 // drainLimit is how much of an unread body is discarded so that the
@@ -46,65 +78,173 @@ func newRequester(cfg config, tenant string) requester {
 	if cfg.userAgent != "" {
 		ua += " " + cfg.userAgent
 	}
-	client := cfg.httpClient
-	if client == nil {
-		client = defaultHTTPClient
+	r := requester{
+		client:    cfg.httpClient,
+		tenant:    tenant,
+		userAgent: ua,
+		maxBody:   cfg.maxBody,
+		retry:     cfg.retry,
+		logger:    cfg.logger,
 	}
-	return requester{client: client, tenant: tenant, userAgent: ua, maxBody: DefaultMaxResponseBytes}
+	if r.client == nil {
+		r.client, r.timeout = defaultHTTPClient, DefaultTimeout
+	}
+	return r
 }
 
-// do sends c and decodes a successful JSON answer into out, unless out is
-// nil or the answer has no body (empty or JSON null). A non-2xx answer
-// returns an *APIError.
+// do sends c, retrying as the policy allows, and decodes a successful JSON
+// answer into out, unless out is nil or the answer has no body (empty or
+// JSON null). A non-2xx answer returns an *APIError.
 func (r *requester) do(ctx context.Context, c *call, out any) error {
 	if ctx == nil {
 		return invalidArgument("ctx", "must not be nil")
+	}
+	payload, contentType, err := c.encode()
+	if err != nil {
+		return fmt.Errorf("meshydb: encoding %s request: %w", c.template(), err)
+	}
+	if r.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+		defer cancel()
 	}
 	rawURL := string(c.base) + c.route
 	if len(c.query) > 0 {
 		rawURL += "?" + c.query.Encode()
 	}
-	var payload []byte
-	if c.body != nil {
-		var err error
-		if payload, err = json.Marshal(c.body); err != nil {
-			return fmt.Errorf("meshydb: encoding %s request: %w", c.route, err)
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		res := r.send(ctx, c, rawURL, payload, contentType, out)
+		r.logAttempt(ctx, c, attempt, res.status, time.Since(start), res.err)
+		if res.err == nil {
+			return nil
 		}
+		if !res.retryable {
+			return withAttempts(res.err, attempt)
+		}
+		wait, retry := r.retry.retryWait(c.method, attempt, res.err)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			retry = false // the deadline would pass while waiting
+		}
+		if !retry {
+			return withAttempts(res.err, attempt)
+		}
+		r.logRetry(ctx, c, attempt, wait, res.err)
+		if err := sleep(ctx, wait); err != nil {
+			return &retryInterrupted{c.method, c.template(), err, withAttempts(res.err, attempt)}
+		}
+	}
+}
+
+// doer sends calls: the requester for calls without a token, a Client for
+// calls with one.
+type doer interface {
+	do(ctx context.Context, c *call, out any) error
+}
+
+// fetch sends c through d and returns the answer decoded into a new T. An
+// answer with no body fails with ErrEmptyResponse, since the caller expects
+// a value.
+func fetch[T any](ctx context.Context, d doer, c *call) (*T, error) {
+	var out *T
+	if err := d.do(ctx, c, &out); err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return nil, fmt.Errorf("%w from %s %s", ErrEmptyResponse, c.method, c.template())
+	}
+	return out, nil
+}
+
+// attempt is the outcome of sending a call once.
+type attempt struct {
+	status    int   // the answer's status; 0 when none arrived
+	err       error // nil on success
+	retryable bool  // err is a transport failure or a non-2xx answer
+}
+
+// send makes one attempt at c and decodes a successful answer into out.
+func (r *requester) send(ctx context.Context, c *call, rawURL string, payload []byte, contentType string, out any) attempt {
+	if err := ctx.Err(); err != nil {
+		// Not every transport checks the context before sending.
+		return attempt{err: fmt.Errorf("meshydb: %s %s: %w", c.method, c.template(), err)}
 	}
 	req, err := http.NewRequestWithContext(ctx, c.method, rawURL, bodyReader(payload))
 	if err != nil {
-		return fmt.Errorf("meshydb: building %s request: %w", c.route, err)
+		return attempt{err: fmt.Errorf("meshydb: building %s request: %w", c.template(), err)}
 	}
-	r.setHeaders(req.Header, payload != nil)
-
-	resp, err := r.client.Do(req)
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	resp, err := r.roundTrip(req, contentType)
 	if err != nil {
-		return fmt.Errorf("meshydb: %w", err)
+		return attempt{err: fmt.Errorf("meshydb: %w", err), retryable: true}
 	}
 	defer closeBody(resp.Body)
 
+	res := attempt{status: resp.StatusCode}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := readCapped(resp.Body, maxErrorBody)
-		return newAPIError(c.method, redactURL(req.URL), resp, body)
+		res.err, res.retryable = newAPIError(c.method, redactURL(req.URL), resp, body), true
+		return res
 	}
 	body, err := readCapped(resp.Body, r.maxBody)
 	if err != nil {
-		return fmt.Errorf("meshydb: %s %s: reading response: %w", c.method, redactURL(req.URL), err)
+		res.err = fmt.Errorf("meshydb: %s %s: reading response: %w", c.method, redactURL(req.URL), err)
+		return res
 	}
-	if out == nil || isEmptyJSON(body) {
-		return nil
+	if out != nil && !isEmptyJSON(body) {
+		if err := json.Unmarshal(body, out); err != nil {
+			res.err = fmt.Errorf("meshydb: %s %s: decoding response: %w", c.method, redactURL(req.URL), err)
+		}
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("meshydb: %s %s: decoding response: %w", c.method, redactURL(req.URL), err)
-	}
-	return nil
+	return res
 }
 
-func (r *requester) setHeaders(h http.Header, hasBody bool) {
+// withAttempts records in err how many attempts were made. Only an
+// *APIError has room for the count when there was one attempt.
+func withAttempts(err error, attempts int) error {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		apiErr.Attempts = attempts
+		return err
+	}
+	if attempts < 2 {
+		return err
+	}
+	return fmt.Errorf("%w (after %d attempts)", err, attempts)
+}
+
+// retryInterrupted is the error of a call whose context ended while it
+// waited to retry: it matches the context's error and keeps the last
+// failure reachable too.
+type retryInterrupted struct {
+	method, route string
+	ctxErr, last  error
+}
+
+func (e *retryInterrupted) Error() string {
+	return fmt.Sprintf("meshydb: %s %s: %v while waiting to retry; last failure: %s",
+		e.method, e.route, e.ctxErr, strings.TrimPrefix(e.last.Error(), "meshydb: "))
+}
+
+func (e *retryInterrupted) Unwrap() []error { return []error{e.ctxErr, e.last} }
+
+// roundTrip is where every request leaves the SDK, including the OAuth2
+// grants that x/oauth2 makes: it sets the common headers and sends req
+// through the configured client.
+func (r *requester) roundTrip(req *http.Request, contentType string) (*http.Response, error) {
+	r.setHeaders(req.Header, contentType)
+	return r.client.Do(req)
+}
+
+// setHeaders sets the headers every MeshyDB request carries, API and auth
+// alike; contentType is empty for a request without a body.
+func (r *requester) setHeaders(h http.Header, contentType string) {
 	h.Set("Accept", "application/json")
 	h.Set("User-Agent", r.userAgent)
-	if hasBody {
-		h.Set("Content-Type", "application/json")
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
 	}
 	if r.tenant != "" {
 		h.Set("Tenant", r.tenant)

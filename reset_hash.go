@@ -89,7 +89,7 @@ func (h *PasswordResetHash) expiresJSON() json.RawMessage {
 
 // hasExpires reports whether h has an expiry to send.
 func (h *PasswordResetHash) hasExpires() bool {
-	return h.expiresText != "" || !h.Expires.IsZero()
+	return h.expiresJSON() != nil
 }
 
 // decodeExpires parses an "expires" JSON value; an unreadable date gives the
@@ -105,7 +105,7 @@ func decodeExpires(raw json.RawMessage) (time.Time, bool) {
 // MarshalJSON encodes h in the wire form, secrets included, with the
 // expires text the server sent.
 func (h PasswordResetHash) MarshalJSON() ([]byte, error) {
-	return json.Marshal(h.wire())
+	return marshalJSON(h.wire())
 }
 
 // UnmarshalJSON decodes the wire form, keeping the expires text verbatim.

@@ -14,10 +14,7 @@ const DefaultTimeout = 30 * time.Second
 // transport resolves http.DefaultTransport on every request rather than at
 // construction, so test tools that swap http.DefaultTransport (such as
 // httpmock.Activate) take effect whenever they run.
-var defaultHTTPClient = &http.Client{
-	Transport: lateBoundTransport{},
-	Timeout:   DefaultTimeout,
-}
+var defaultHTTPClient = &http.Client{Transport: lateBoundTransport{}}
 
 // lateBoundTransport forwards to whatever http.DefaultTransport is at the
 // time of the request.
