@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 
 	"github.com/jarcoal/httpmock"
@@ -16,7 +17,7 @@ import (
 )
 
 // demoServer stands in for MeshyDB in the examples: it answers the
-// password-recovery calls the way the service documents them.
+// password-recovery and session calls the way the service documents them.
 func demoServer() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -32,6 +33,19 @@ func demoServer() *httptest.Server {
 			fmt.Fprint(w, strings.Contains(string(body), `"verificationCode":"123456"`))
 		case "/my-account/users/resetpassword":
 			w.WriteHeader(http.StatusNoContent)
+		case "/my-account/connect/token":
+			form, _ := url.ParseQuery(string(body))
+			if form.Get("password") == "wrong" || form.Get("refresh_token") == "revoked" {
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, `{"error": "invalid_grant", "error_description": "Invalid username or password."}`)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"access_token": "at-1", "expires_in": 3600, "token_type": "Bearer", "refresh_token": "rt-2"}`)
+		case "/my-account/connect/userinfo":
+			fmt.Fprint(w, `{"sub": "5c990a77", "id": "bob", "role": ["admin", "test"], "rate_limit": "10"}`)
+		case "/my-account/connect/revocation":
+			w.WriteHeader(http.StatusOK)
 		default:
 			http.NotFound(w, r)
 		}

@@ -53,10 +53,7 @@ func (db *MeshyDB) forgotPassword(ctx context.Context, body forgotPasswordReques
 // ForgotPassword received them. It fails with [ErrInvalidArgument] when hash
 // is nil or lacks Username, Hash, Expires or VerificationCode.
 func (db *MeshyDB) CheckHash(ctx context.Context, hash *PasswordResetHash) (bool, error) {
-	if err := checkHash(hash); err != nil {
-		return false, err
-	}
-	if err := checkRequired("hash.VerificationCode", hash.VerificationCode); err != nil {
+	if err := checkHashWithCode(hash); err != nil {
 		return false, err
 	}
 	c := &call{method: http.MethodPost, base: db.api, route: "users/checkhash", body: hash.wire()}
@@ -87,6 +84,14 @@ func (db *MeshyDB) ResetPassword(ctx context.Context, hash *PasswordResetHash, n
 	body.NewPassword = newPassword
 	c := &call{method: http.MethodPost, base: db.api, route: "users/resetpassword", body: body}
 	return db.http.do(ctx, c, nil)
+}
+
+// checkHashWithCode is checkHash for calls that also need the code.
+func checkHashWithCode(hash *PasswordResetHash) error {
+	if err := checkHash(hash); err != nil {
+		return err
+	}
+	return checkRequired("hash.VerificationCode", hash.VerificationCode)
 }
 
 // checkHash rejects a hash that the server would refuse for a missing field.

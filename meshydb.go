@@ -18,8 +18,11 @@
 package meshydb
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
+
+	"golang.org/x/oauth2"
 )
 
 // Version is the SDK's version. It is sent in the User-Agent header as
@@ -35,6 +38,10 @@ type MeshyDB struct {
 	api       endpoint // base of users/... calls, ending in "/{clientKey}/"
 	auth      endpoint // base of connect/... calls, ending in "/{clientKey}/"
 	http      requester
+
+	oauth       *oauth2.Config // the password and refresh-token grants
+	grantClient *http.Client   // carries x/oauth2's requests over http
+	observer    func(*Client, *oauth2.Token)
 }
 
 // New returns a MeshyDB for the account clientKey, the tenant (empty for the
@@ -75,14 +82,18 @@ func New(clientKey, tenant, publicKey string, opts ...Option) (*MeshyDB, error) 
 		return nil, err
 	}
 	prefix := "/" + url.PathEscape(clientKey) + "/"
-	return &MeshyDB{
+	db := &MeshyDB{
 		clientKey: clientKey,
 		tenant:    tenant,
 		publicKey: publicKey,
 		api:       endpoint(api + prefix),
 		auth:      endpoint(auth + prefix),
 		http:      newRequester(cfg, tenant),
-	}, nil
+		oauth:     newOAuthConfig(endpoint(auth+prefix), publicKey),
+		observer:  cfg.observer,
+	}
+	db.grantClient = &http.Client{Transport: grantTransport{&db.http}}
+	return db, nil
 }
 
 // ClientKey returns the account's client key given to New.
@@ -90,3 +101,11 @@ func (db *MeshyDB) ClientKey() string { return db.clientKey }
 
 // Tenant returns the tenant given to New; empty means the account's default.
 func (db *MeshyDB) Tenant() string { return db.tenant }
+
+// CloseIdleConnections closes the idle keep-alive connections of the HTTP
+// client db uses, as http.Client.CloseIdleConnections does. Connections in
+// use are not interrupted. Without WithHTTPClient, the SDK's own client and
+// its connection pool are shared by every MeshyDB in the process.
+func (db *MeshyDB) CloseIdleConnections() {
+	db.http.client.CloseIdleConnections()
+}

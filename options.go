@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"golang.org/x/oauth2"
 )
 
 // Default bases of the hosted MeshyDB service. The SDK appends
@@ -33,6 +35,7 @@ type config struct {
 	maxBody    int64
 	retry      RetryPolicy
 	logger     *slog.Logger
+	observer   func(*Client, *oauth2.Token)
 }
 
 // defaultConfig is what New starts from before applying options.

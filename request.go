@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -103,35 +104,49 @@ func (r *requester) do(ctx context.Context, c *call, out any) error {
 	if err != nil {
 		return fmt.Errorf("meshydb: encoding %s request: %w", c.template(), err)
 	}
-	if r.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.timeout)
-		defer cancel()
-	}
+	ctx, cancel := r.bound(ctx)
+	defer cancel()
 	rawURL := string(c.base) + c.route
 	if len(c.query) > 0 {
 		rawURL += "?" + c.query.Encode()
 	}
-	for attempt := 1; ; attempt++ {
+	return r.retrying(ctx, c, func(int) attempt {
+		return r.send(ctx, c, rawURL, payload, contentType, out)
+	})
+}
+
+// bound applies the SDK's own client's overall timeout, if any, to ctx.
+func (r *requester) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if r.timeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, r.timeout)
+}
+
+// retrying makes attempts at c with try (given the attempt number, from 1)
+// until one succeeds, one fails in a way that is not retried, or the policy
+// gives up; it logs every attempt and waits between them.
+func (r *requester) retrying(ctx context.Context, c *call, try func(n int) attempt) error {
+	for n := 1; ; n++ {
 		start := time.Now()
-		res := r.send(ctx, c, rawURL, payload, contentType, out)
-		r.logAttempt(ctx, c, attempt, res.status, time.Since(start), res.err)
+		res := try(n)
+		r.logAttempt(ctx, c, n, res.status, time.Since(start), res.err)
 		if res.err == nil {
 			return nil
 		}
 		if !res.retryable {
-			return withAttempts(res.err, attempt)
+			return withAttempts(res.err, n)
 		}
-		wait, retry := r.retry.retryWait(c.method, attempt, res.err)
+		wait, retry := r.retry.retryWait(c.method, n, res.err)
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			retry = false // the deadline would pass while waiting
 		}
 		if !retry {
-			return withAttempts(res.err, attempt)
+			return withAttempts(res.err, n)
 		}
-		r.logRetry(ctx, c, attempt, wait, res.err)
+		r.logRetry(ctx, c, n, wait, res.err)
 		if err := sleep(ctx, wait); err != nil {
-			return &retryInterrupted{c.method, c.template(), err, withAttempts(res.err, attempt)}
+			return &retryInterrupted{c.method, c.template(), err, withAttempts(res.err, n)}
 		}
 	}
 }
@@ -182,13 +197,15 @@ func (r *requester) send(ctx context.Context, c *call, rawURL string, payload []
 	}
 	defer closeBody(resp.Body)
 
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer releaseBuffer(buf)
 	res := attempt{status: resp.StatusCode}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		body, _ := readCapped(resp.Body, maxErrorBody)
+		body, _ := readCapped(buf, resp.Body, maxErrorBody)
 		res.err, res.retryable = newAPIError(c.method, redactURL(req.URL), resp, body), true
 		return res
 	}
-	body, err := readCapped(resp.Body, r.maxBody)
+	body, err := readCapped(buf, resp.Body, r.maxBody)
 	if err != nil {
 		res.err = fmt.Errorf("meshydb: %s %s: reading response: %w", c.method, redactURL(req.URL), err)
 		return res
@@ -260,14 +277,29 @@ func bodyReader(payload []byte) io.Reader {
 	return bytes.NewReader(payload)
 }
 
-// readCapped reads all of body, failing with ErrResponseTooLarge once more
-// than limit bytes arrive.
-func readCapped(body io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(body, limit+1))
-	if int64(len(data)) > limit {
-		return data[:limit], fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, limit)
+// bodyBuffers recycles the buffers answers are read into: decoding copies
+// what it keeps, so a buffer is free again once the answer is decoded.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer put back into bodyBuffers, so that
+// one huge answer does not stay in memory for good.
+const maxPooledBuffer = 1 << 20
+
+func releaseBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		buf.Reset()
+		bodyBuffers.Put(buf)
 	}
-	return data, err
+}
+
+// readCapped reads all of body into buf, failing with ErrResponseTooLarge
+// once more than limit bytes arrive. The result aliases buf.
+func readCapped(buf *bytes.Buffer, body io.Reader, limit int64) ([]byte, error) {
+	_, err := buf.ReadFrom(io.LimitReader(body, limit+1))
+	if int64(buf.Len()) > limit {
+		return buf.Bytes()[:limit], fmt.Errorf("%w (over %d bytes)", ErrResponseTooLarge, limit)
+	}
+	return buf.Bytes(), err
 }
 
 // closeBody discards what is left of a body, up to drainLimit, and closes

@@ -46,8 +46,10 @@ type PasswordResetHash struct {
 	VerificationCode string
 
 	// expiresText is the "expires" JSON value exactly as received, so it
-	// can be echoed back verbatim while Expires is unchanged.
+	// can be echoed back verbatim while Expires still equals receivedAt,
+	// the value decoded from it.
 	expiresText string
+	receivedAt  time.Time
 }
 
 // hashWire is the wire form of a password-reset (or verification) hash, and
@@ -76,10 +78,8 @@ func (h *PasswordResetHash) wire() hashWire {
 }
 
 func (h *PasswordResetHash) expiresJSON() json.RawMessage {
-	if h.expiresText != "" {
-		if received, _ := decodeExpires(json.RawMessage(h.expiresText)); received.Equal(h.Expires) {
-			return json.RawMessage(h.expiresText)
-		}
+	if h.expiresText != "" && h.receivedAt.Equal(h.Expires) {
+		return json.RawMessage(h.expiresText)
 	}
 	if h.Expires.IsZero() {
 		return nil
@@ -90,16 +90,6 @@ func (h *PasswordResetHash) expiresJSON() json.RawMessage {
 // hasExpires reports whether h has an expiry to send.
 func (h *PasswordResetHash) hasExpires() bool {
 	return h.expiresJSON() != nil
-}
-
-// decodeExpires parses an "expires" JSON value; an unreadable date gives the
-// zero time, never an error.
-func decodeExpires(raw json.RawMessage) (time.Time, bool) {
-	var text string
-	if json.Unmarshal(raw, &text) != nil {
-		return time.Time{}, false
-	}
-	return parseDate(text)
 }
 
 // MarshalJSON encodes h in the wire form, secrets included, with the
@@ -124,7 +114,9 @@ func (h *PasswordResetHash) UnmarshalJSON(data []byte) error {
 	}
 	if len(w.Expires) > 0 && string(w.Expires) != "null" {
 		h.expiresText = string(w.Expires)
-		h.Expires, _ = decodeExpires(w.Expires)
+		var at Timestamp
+		_ = at.UnmarshalJSON(w.Expires) // an unreadable date is the zero time
+		h.Expires, h.receivedAt = at.Time, at.Time
 	}
 	return nil
 }
