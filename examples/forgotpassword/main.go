@@ -1,17 +1,23 @@
 // Command forgotpassword walks through MeshyDB password recovery: it asks
-// for a reset, checks the verification code the user received, and sets a
-// new password.
+// for a reset, checks the verification code the user received, sets a new
+// password, and signs in with it.
 //
-// Configure it with flags or environment variables:
+// With no configuration it runs offline against an in-memory MeshyDB
+// (meshydbtest) seeded with the user "bob", reading the code from the
+// server's outbox:
 //
-//	MESHYDB_CLIENT_KEY   -client-key   the account (required)
-//	MESHYDB_TENANT       -tenant       the tenant (optional)
-//	MESHYDB_PUBLIC_KEY   -public-key   the application (required)
-//	MESHYDB_API_URL      -api-url      the API base (default: the hosted service)
+//	go run ./examples/forgotpassword
 //
+// To use a real MeshyDB, set MESHYDB_CLIENT_KEY, MESHYDB_PUBLIC_KEY and
+// optionally MESHYDB_TENANT, MESHYDB_API_URL and MESHYDB_AUTH_URL (or the
+// matching flags), and say who and with which code:
+//
+//	go run ./examples/forgotpassword -username bob                  # sends the code
 //	go run ./examples/forgotpassword -username bob -code 123456 -new-password 'n3w!'
 //
-// Without -code it only asks for the reset and prints the (redacted) hash.
+// Against a real server the hash is not kept between the two runs, so the
+// second run asks for a new reset; MeshyDB accepts the code with the new
+// hash only while the code is still current.
 package main
 
 import (
@@ -23,7 +29,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/meshydb/meshydb-go"
+	"github.com/meshydb/meshydb-go/examples/internal/demo"
+	"github.com/meshydb/meshydb-go/meshydbtest"
 )
 
 func main() {
@@ -36,28 +43,36 @@ func main() {
 	}
 }
 
-var errUsage = errors.New("not configured")
+var errUsage = errors.New("usage")
+
+// The demo user seeded into the in-memory server.
+const (
+	demoUsername    = "bob"
+	demoOldPassword = "forgotten-Passw0rd"
+	demoNewPassword = "n3w-Passw0rd!"
+)
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	flags := flag.NewFlagSet("forgotpassword", flag.ContinueOnError)
-	clientKey := flags.String("client-key", os.Getenv("MESHYDB_CLIENT_KEY"), "MeshyDB account `key` (MESHYDB_CLIENT_KEY)")
-	tenant := flags.String("tenant", os.Getenv("MESHYDB_TENANT"), "tenant `name`, empty for the default (MESHYDB_TENANT)")
-	publicKey := flags.String("public-key", os.Getenv("MESHYDB_PUBLIC_KEY"), "application public `key` (MESHYDB_PUBLIC_KEY)")
-	apiURL := flags.String("api-url", envOr("MESHYDB_API_URL", meshydb.DefaultAPIURL), "API base `URL` (MESHYDB_API_URL)")
-	username := flags.String("username", "", "user whose password is reset")
-	code := flags.String("code", "", "verification code the user received")
-	newPassword := flags.String("new-password", "", "the new password")
+	target := demo.Flags(flags)
+	username := flags.String("username", demoUsername, "user whose password is reset")
+	code := flags.String("code", "", "verification code the user received (read from the outbox offline)")
+	newPassword := flags.String("new-password", demoNewPassword, "the new password")
 	if err := flags.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if *clientKey == "" || *publicKey == "" || *username == "" {
-		flags.Usage()
-		return fmt.Errorf("%w: set MESHYDB_CLIENT_KEY, MESHYDB_PUBLIC_KEY and -username", errUsage)
-	}
 
-	db, err := meshydb.New(*clientKey, *tenant, *publicKey, meshydb.WithAPIURL(*apiURL))
+	db, err := target.Open(func(srv *meshydbtest.Server) {
+		srv.AddUser(meshydbtest.DefaultClientKey, "", meshydbtest.SeedUser{
+			Username: demoUsername, Password: demoOldPassword, EmailAddress: "bob@example.com",
+		})
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	defer target.Close()
+	if target.Offline() {
+		fmt.Fprintf(out, "0. offline: in-memory MeshyDB at %s with user %q\n", target.APIURL, demoUsername)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -66,7 +81,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("asking for a reset: %w", err)
 	}
-	fmt.Fprintf(out, "1. reset requested for %s, hash %v\n", *username, hash)
+	fmt.Fprintf(out, "1. reset requested for %s: %v\n", *username, hash)
+
+	if target.Offline() {
+		*code = target.Server.LastCode(*username) // what MeshyDB would have emailed
+		fmt.Fprintln(out, "   (offline: the code was read from the server's outbox)")
+	}
 	if *code == "" {
 		fmt.Fprintln(out, "   run again with -code and -new-password once the user has the code")
 		return nil
@@ -86,12 +106,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("resetting the password: %w", err)
 	}
 	fmt.Fprintln(out, "3. password reset")
-	return nil
-}
 
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+	client, err := db.Login(ctx, *username, *newPassword)
+	if err != nil {
+		return fmt.Errorf("signing in with the new password: %w", err)
 	}
-	return fallback
+	me, err := client.Users.Me(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the signed-in user: %w", err)
+	}
+	fmt.Fprintf(out, "4. signed in with the new password as %s\n", me.Username)
+	return client.Logout(ctx)
 }

@@ -2,53 +2,46 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestRunWholeFlow(t *testing.T) {
-	var paths []string
-	var resetBody map[string]any
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		paths = append(paths, r.URL.Path)
-		switch r.URL.Path {
-		case "/acme/users/forgotpassword":
-			_, _ = w.Write([]byte(`{"username":"bob","expires":"1/1/2030","hash":"s3cret-hash"}`))
-		case "/acme/users/checkhash":
-			_, _ = w.Write([]byte(`true`))
-		case "/acme/users/resetpassword":
-			require.NoError(t, json.NewDecoder(r.Body).Decode(&resetBody))
-			w.WriteHeader(http.StatusNoContent)
-		}
-	}))
-	defer srv.Close()
-
-	var out bytes.Buffer
-	err := run(context.Background(), []string{
-		"-client-key", "acme", "-public-key", "pk", "-api-url", srv.URL,
-		"-username", "bob", "-code", "123456", "-new-password", "n3w",
-	}, &out)
-
-	require.NoError(t, err)
-	assert.Equal(t, []string{"/acme/users/forgotpassword", "/acme/users/checkhash", "/acme/users/resetpassword"}, paths)
-	assert.Equal(t, map[string]any{
-		"username": "bob", "expires": "1/1/2030", "hash": "s3cret-hash",
-		"verificationCode": "123456", "newPassword": "n3w",
-	}, resetBody)
-	assert.Contains(t, out.String(), "3. password reset")
-	assert.NotContains(t, out.String(), "s3cret-hash")
-}
-
-func TestRunNotConfigured(t *testing.T) {
+func offline(t *testing.T) {
 	t.Setenv("MESHYDB_CLIENT_KEY", "")
 	t.Setenv("MESHYDB_PUBLIC_KEY", "")
-	err := run(context.Background(), nil, &bytes.Buffer{})
+}
+
+func TestRunOfflineWholeFlow(t *testing.T) {
+	offline(t)
+	var out bytes.Buffer
+
+	require.NoError(t, run(t.Context(), nil, &out))
+
+	lines := out.String()
+	for _, step := range []string{"0. offline", "1. reset requested for bob", "2. verification code accepted", "3. password reset", "4. signed in with the new password as bob"} {
+		assert.Contains(t, lines, step)
+	}
+	assert.Contains(t, lines, "Hash:[REDACTED]")
+	assert.Equal(t, 6, strings.Count(lines, "\n"), lines)
+}
+
+func TestRunOfflineUnknownUser(t *testing.T) {
+	offline(t)
+	err := run(t.Context(), []string{"-username", "nobody"}, &bytes.Buffer{})
+	assert.ErrorContains(t, err, "404")
+}
+
+func TestRunNeedsPublicKeyWithClientKey(t *testing.T) {
+	offline(t)
+	err := run(t.Context(), []string{"-client-key", "acme"}, &bytes.Buffer{})
 	assert.ErrorIs(t, err, errUsage)
-	assert.ErrorContains(t, err, "MESHYDB_CLIENT_KEY")
+	assert.ErrorContains(t, err, "MESHYDB_PUBLIC_KEY")
+}
+
+func TestRunBadFlag(t *testing.T) {
+	err := run(t.Context(), []string{"-no-such-flag"}, &bytes.Buffer{})
+	assert.ErrorIs(t, err, errUsage)
 }
