@@ -136,12 +136,16 @@ func (c *Client) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token,
 		if flight.err == nil {
 			c.tok = flight.tok
 		}
+		c.mu.Unlock()
+		if flight.err == nil {
+			// Before releasing waiters and Logout, so that the observer
+			// never hears of a token after Logout has revoked it.
+			c.db.notify(c, flight.tok)
+		}
+		c.mu.Lock()
 		c.inflight = nil
 		c.mu.Unlock()
 		close(flight.done)
-		if flight.err == nil {
-			c.db.notify(c, flight.tok)
-		}
 		return flight.tok, flight.err
 	}
 }

@@ -187,17 +187,14 @@ func (db *MeshyDB) Resume(tok *oauth2.Token) (*Client, error) {
 	return db.newClient(&saved), nil
 }
 
-// refresh makes a refresh_token grant with the caller's context. The
-// refresh token is kept when the server does not rotate it.
+// refresh makes a refresh_token grant with the caller's context. x/oauth2
+// keeps the refresh token when the server does not rotate it.
 func (db *MeshyDB) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	grantCtx, cancel, attempts := db.grantContext(ctx)
 	defer cancel()
 	tok, err := db.oauth.TokenSource(grantCtx, &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
 		return nil, db.grantError(err, *attempts)
-	}
-	if tok.RefreshToken == "" {
-		tok.RefreshToken = refreshToken
 	}
 	return tok, nil
 }
