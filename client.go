@@ -150,9 +150,13 @@ func (c *Client) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token,
 	}
 }
 
+// errNoRefreshToken reports an access token that needs refreshing in a
+// session without a refresh token.
+var errNoRefreshToken = fmt.Errorf("%w: the access token expired and there is no refresh token; log in again", ErrUnauthorized)
+
 func (c *Client) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	if refreshToken == "" {
-		return nil, fmt.Errorf("%w: the access token expired and there is no refresh token; log in again", ErrUnauthorized)
+		return nil, errNoRefreshToken
 	}
 	return c.db.refresh(ctx, refreshToken)
 }
@@ -186,10 +190,14 @@ func (c *Client) do(ctx context.Context, call *call, out any) error {
 	if !errors.Is(err, ErrUnauthorized) {
 		return err
 	}
-	if tok, err = c.token(ctx, tok); err != nil {
-		return err
+	fresh, refreshErr := c.token(ctx, tok)
+	if errors.Is(refreshErr, errNoRefreshToken) {
+		return err // nothing to refresh with: the server's 401 says it all
 	}
-	call.bearer = tok.AccessToken
+	if refreshErr != nil {
+		return refreshErr
+	}
+	call.bearer = fresh.AccessToken
 	return c.db.http.do(ctx, call, out)
 }
 

@@ -90,3 +90,58 @@ func FuzzPasswordResetHash(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFlatDecodingMatchesEncodingJSON checks the allocation-free decoders
+// of PasswordResetHash and Role against plain encoding/json: for any
+// input, both accept or both reject, and they read the same values.
+func FuzzFlatDecodingMatchesEncodingJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"username":"bob","expires":"1/1/1900","hash":"h","attempt":2,"hint":"Pet?","verificationCode":"123"}`,
+		`{"Username":"bob","EXPIRES":null,"hash":"h\u00e9","attempt":-1}`,
+		`{"username":"b\/ob","attempt":01}`,
+		`{"username":"bob","attempt":1.5}`,
+		`{"username":"bob","extra":{"nested":true}}`,
+		`{"name":"admin","addedDate":"2019-01-01T00:00:00.0000000+00:00"}`,
+		`{"name":"ad` + "\x01" + `min"}`,
+		`{"name":"admin"}` + "\u00a0",
+		` { "name" : "admin" , } `,
+		`"admin"`,
+		`{}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var hash PasswordResetHash
+		hashErr := hash.UnmarshalJSON(data)
+		var w hashWire
+		wireErr := json.Unmarshal(data, &w)
+		require.Equal(t, wireErr == nil, hashErr == nil, "hash: encoding/json says %v, SDK says %v", wireErr, hashErr)
+		if wireErr == nil {
+			assert.Equal(t, w.Username, hash.Username)
+			assert.Equal(t, w.Hash, hash.Hash)
+			assert.Equal(t, w.Attempt, hash.Attempt)
+			assert.Equal(t, w.Hint, hash.Hint)
+			assert.Equal(t, w.VerificationCode, hash.VerificationCode)
+			if string(w.Expires) != "null" {
+				assert.Equal(t, string(w.Expires), hash.expiresText)
+			}
+		}
+
+		var role Role
+		roleErr := role.UnmarshalJSON(data)
+		var plain struct {
+			Name      string    `json:"name"`
+			AddedDate Timestamp `json:"addedDate"`
+		}
+		var name string
+		plainErr := json.Unmarshal(data, &plain)
+		if json.Unmarshal(data, &name) == nil {
+			plain.Name, plainErr = name, nil
+		}
+		require.Equal(t, plainErr == nil, roleErr == nil, "role: encoding/json says %v, SDK says %v", plainErr, roleErr)
+		if plainErr == nil {
+			assert.Equal(t, plain.Name, role.Name)
+			assert.True(t, plain.AddedDate.Equal(role.AddedDate.Time))
+		}
+	})
+}

@@ -161,14 +161,33 @@ type doer interface {
 // answer with no body fails with ErrEmptyResponse, since the caller expects
 // a value.
 func fetch[T any](ctx context.Context, d doer, c *call) (*T, error) {
-	var out *T
-	if err := d.do(ctx, c, &out); err != nil {
+	var answer present[T]
+	if err := d.do(ctx, c, &answer); err != nil {
 		return nil, err
 	}
-	if out == nil {
+	if answer.value == nil {
 		return nil, fmt.Errorf("%w from %s %s", ErrEmptyResponse, c.method, c.template())
 	}
-	return out, nil
+	return answer.value, nil
+}
+
+// present decodes a value that is there only if the answer had a body.
+type present[T any] struct{ value *T }
+
+func (p *present[T]) UnmarshalJSON(data []byte) error {
+	p.value = new(T)
+	return decodeJSON(data, p.value)
+}
+
+// decodeJSON decodes a whole answer body into out, handing it straight to
+// out's own UnmarshalJSON when it has one: json.Unmarshal would first scan
+// the body twice, to validate it and to find its end, and these decoders
+// check their input themselves.
+func decodeJSON(body []byte, out any) error {
+	if u, ok := out.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(body)
+	}
+	return json.Unmarshal(body, out)
 }
 
 // attempt is the outcome of sending a call once.
@@ -211,7 +230,7 @@ func (r *requester) send(ctx context.Context, c *call, rawURL string, payload []
 		return res
 	}
 	if out != nil && !isEmptyJSON(body) {
-		if err := json.Unmarshal(body, out); err != nil {
+		if err := decodeJSON(body, out); err != nil {
 			res.err = fmt.Errorf("meshydb: %s %s: decoding response: %w", c.method, redactURL(req.URL), err)
 		}
 	}

@@ -1,6 +1,7 @@
 package meshydb
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -101,6 +102,10 @@ func (h PasswordResetHash) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes the wire form, keeping the expires text verbatim.
 // A date it cannot read leaves Expires zero instead of failing.
 func (h *PasswordResetHash) UnmarshalJSON(data []byte) error {
+	*h = PasswordResetHash{}
+	if h.decodeFlat(data) {
+		return nil
+	}
 	var w hashWire
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
@@ -112,13 +117,61 @@ func (h *PasswordResetHash) UnmarshalJSON(data []byte) error {
 		Hint:             w.Hint,
 		VerificationCode: w.VerificationCode,
 	}
-	if len(w.Expires) > 0 && string(w.Expires) != "null" {
-		h.expiresText = string(w.Expires)
-		var at Timestamp
-		_ = at.UnmarshalJSON(w.Expires) // an unreadable date is the zero time
-		h.Expires, h.receivedAt = at.Time, at.Time
-	}
+	h.setExpires(w.Expires)
 	return nil
+}
+
+// Keys of the hash's wire form, matched ignoring case as encoding/json does.
+var (
+	hashUsernameKey = []byte("username")
+	hashExpiresKey  = []byte("expires")
+	hashHashKey     = []byte("hash")
+	hashAttemptKey  = []byte("attempt")
+	hashHintKey     = []byte("hint")
+	hashCodeKey     = []byte("verificationCode")
+)
+
+// decodeFlat reads the usual shape of a hash without a nested
+// json.Unmarshal; false sends the caller to encoding/json.
+func (h *PasswordResetHash) decodeFlat(data []byte) bool {
+	obj, ok := newFlatObject(data)
+	for ok {
+		key, value, done, valid := obj.next()
+		switch {
+		case !valid:
+			return false
+		case done:
+			return true
+		case bytes.EqualFold(key, hashExpiresKey):
+			h.setExpires(value)
+		case string(value) == "null":
+		case bytes.EqualFold(key, hashUsernameKey):
+			h.Username, ok = jsonString(value)
+		case bytes.EqualFold(key, hashHashKey):
+			h.Hash, ok = jsonString(value)
+		case bytes.EqualFold(key, hashHintKey):
+			h.Hint, ok = jsonString(value)
+		case bytes.EqualFold(key, hashCodeKey):
+			h.VerificationCode, ok = jsonString(value)
+		case bytes.EqualFold(key, hashAttemptKey):
+			var err error
+			h.Attempt, err = strconv.Atoi(string(value))
+			ok = err == nil
+		}
+	}
+	return false
+}
+
+// setExpires keeps the raw "expires" value and the time read from it.
+func (h *PasswordResetHash) setExpires(raw []byte) {
+	if len(raw) == 0 || string(raw) == "null" {
+		h.expiresText, h.Expires, h.receivedAt = "", time.Time{}, time.Time{}
+		return
+	}
+	h.expiresText = string(raw)
+	var at Timestamp
+	_ = at.UnmarshalJSON(raw) // an unreadable date is the zero time
+	h.Expires, h.receivedAt = at.Time, at.Time
 }
 
 // String returns h with Hash and VerificationCode redacted.

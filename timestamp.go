@@ -1,7 +1,6 @@
 package meshydb
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -37,13 +36,25 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 // jsonString returns the text of a JSON string token, without a full JSON
 // decode when it holds no escapes (dates never do).
 func jsonString(data []byte) (string, bool) {
+	data = trimSpace(data)
 	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
 		return "", false
 	}
 	inner := data[1 : len(data)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && bytes.IndexByte(inner, '"') < 0 {
+	if plainASCII(inner) {
 		return string(inner), true
 	}
-	var text string
-	return text, json.Unmarshal(data, &text) == nil // JSON escapes, e.g. "\/"
+	var text string // escapes such as "\/", control bytes, non-ASCII
+	return text, json.Unmarshal(data, &text) == nil
+}
+
+// plainASCII reports whether s is printable ASCII without quotes or
+// backslashes: a JSON string body that means exactly its bytes.
+func plainASCII(s []byte) bool {
+	for _, c := range s {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
