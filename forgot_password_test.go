@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -41,102 +40,10 @@ const (
   }`
 )
 
-// fpRequest is what a mocked server saw of one request.
-type fpRequest struct {
-	Method string
-	URL    string
-	Header http.Header
-	Body   []byte
-}
-
-// fpServer is a per-test mocked MeshyDB: an httpmock transport that records
-// every request and answers from registered canned responses. Requests to
-// an unregistered URL fail the test.
-type fpServer struct {
-	t  *testing.T
-	mt *httpmock.MockTransport
-
-	mu   sync.Mutex
-	reqs []fpRequest
-}
-
-func fpNewServer(t *testing.T) *fpServer {
-	t.Helper()
-	s := &fpServer{t: t, mt: httpmock.NewMockTransport()}
-	s.mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		s.record(req)
-		t.Errorf("unexpected request %s %s", req.Method, req.URL)
-		return nil, errors.New("unexpected request")
-	})
-	return s
-}
-
-// record reads and keeps req; it is safe to call from responders.
-func (s *fpServer) record(req *http.Request) {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(req.Body)
-		if err != nil {
-			s.t.Errorf("reading request body: %v", err)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reqs = append(s.reqs, fpRequest{
-		Method: req.Method,
-		URL:    req.URL.String(),
-		Header: req.Header.Clone(),
-		Body:   body,
-	})
-}
-
-// respond makes method+url answer with status and body, recording each
-// request.
-func (s *fpServer) respond(method, url string, status int, body string) {
-	s.mt.RegisterResponder(method, url, func(req *http.Request) (*http.Response, error) {
-		s.record(req)
-		return httpmock.NewStringResponse(status, body), nil
-	})
-}
-
-// requests returns the recorded requests so far.
-func (s *fpServer) requests() []fpRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]fpRequest(nil), s.reqs...)
-}
-
-// only returns the single recorded request, failing if there is not
-// exactly one.
-func (s *fpServer) only() fpRequest {
-	s.t.Helper()
-	reqs := s.requests()
-	require.Len(s.t, reqs, 1, "want exactly one request")
-	return reqs[0]
-}
-
-// fpNoRetries makes every failed call a single request, so that tests of
-// error decoding can count requests exactly; faults_test.go covers retries.
-var fpNoRetries = meshydb.WithRetry(meshydb.RetryPolicy{MaxAttempts: 1})
-
-// db returns a MeshyDB whose requests go to s.
-func (s *fpServer) db(tenant string, opts ...meshydb.Option) *meshydb.MeshyDB {
-	s.t.Helper()
-	opts = append([]meshydb.Option{meshydb.WithHTTPClient(&http.Client{Transport: s.mt})}, opts...)
-	db, err := meshydb.New(fpClientKey, tenant, fpPublicKey, opts...)
-	require.NoError(s.t, err)
-	return db
-}
-
-// fpBodyMap decodes a JSON request body into a map, so tests can look for
-// keys that must not be there.
-func fpBodyMap(t *testing.T, body []byte) map[string]any {
-	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(body, &m), "request body is not a JSON object: %s", body)
-	return m
-}
+// fpApp is the app of the password-recovery tests: on the default hosts,
+// with the default retries (noRetries turns them off where a test counts
+// requests after an error answer).
+var fpApp = mockApp{clientKey: fpClientKey, publicKey: fpPublicKey}
 
 // fpAssertJSONHeaders checks the headers every JSON request carries.
 func fpAssertJSONHeaders(t *testing.T, h http.Header, tenant string) {
@@ -150,13 +57,6 @@ func fpAssertJSONHeaders(t *testing.T, h http.Header, tenant string) {
 	} else {
 		assert.Equal(t, []string{tenant}, h.Values("Tenant"))
 	}
-}
-
-// fpAssertNotSent checks that s saw no request at all.
-func fpAssertNotSent(t *testing.T, s *fpServer) {
-	t.Helper()
-	assert.Zero(t, s.mt.GetTotalCallCount(), "no request may be sent")
-	assert.Empty(t, s.requests(), "no request may be sent")
 }
 
 func TestForgotPassword_SeedWireFormat(t *testing.T) {
@@ -205,7 +105,7 @@ func TestForgotPassword_SeedWireFormat(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, tc.wantURL, http.StatusOK, fpSeedResponse)
 			db := s.db(tc.tenant, tc.opts...)
 
@@ -217,7 +117,7 @@ func TestForgotPassword_SeedWireFormat(t *testing.T) {
 			assert.Equal(t, tc.wantURL, req.URL)
 			fpAssertJSONHeaders(t, req.Header, tc.tenant)
 			assert.JSONEq(t, `{"username":"username_testermctesterson"}`, string(req.Body))
-			assert.NotContains(t, fpBodyMap(t, req.Body), "attempt", "ForgotPassword must not send attempt")
+			assert.NotContains(t, bodyMap(t, req.Body), "attempt", "ForgotPassword must not send attempt")
 
 			require.NotNil(t, hash)
 			assert.Equal(t, fpUsername, hash.Username)
@@ -229,15 +129,12 @@ func TestForgotPassword_SeedWireFormat(t *testing.T) {
 
 func TestForgotPassword_UserAgentAndClientKeyEscaping(t *testing.T) {
 	t.Parallel()
-	s := fpNewServer(t)
+	s := newMockServer(t, mockApp{clientKey: "my account", publicKey: fpPublicKey})
 	const wantURL = "https://api.meshydb.com/my%20account/users/forgotpassword"
 	s.respond(http.MethodPost, wantURL, http.StatusOK, fpSeedResponse)
-	db, err := meshydb.New("my account", fpTenant, fpPublicKey,
-		meshydb.WithHTTPClient(&http.Client{Transport: s.mt}),
-		meshydb.WithUserAgent("myapp/1.2"))
-	require.NoError(t, err)
+	db := s.db(fpTenant, meshydb.WithUserAgent("myapp/1.2"))
 
-	_, err = db.ForgotPassword(context.Background(), fpUsername)
+	_, err := db.ForgotPassword(context.Background(), fpUsername)
 	require.NoError(t, err)
 
 	req := s.only()
@@ -282,7 +179,7 @@ func TestForgotPassword_DecodesResponse(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpForgotURL, http.StatusOK, tc.response)
 
 			got, err := s.db(fpTenant).ForgotPassword(context.Background(), fpUsername)
@@ -304,7 +201,7 @@ func TestForgotPassword_EmptyOrBadAnswerIsAnError(t *testing.T) {
 	for _, body := range []string{"", "null", "  \n", `not json`, `[1,2]`} {
 		t.Run(fmt.Sprintf("%q", body), func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpForgotURL, http.StatusOK, body)
 			hash, err := s.db(fpTenant).ForgotPassword(context.Background(), fpUsername)
 			require.Error(t, err)
@@ -320,7 +217,7 @@ func TestForgotPasswordAttempt_SendsAttempt(t *testing.T) {
 	for _, attempt := range []int{1, 2, 7} {
 		t.Run(fmt.Sprint(attempt), func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpForgotURL, http.StatusOK,
 				fmt.Sprintf(`{"username":%q,"expires":"1900-01-01T00:00:00.000Z","hash":"h","attempt":%d,"hint":"Favourite colour?"}`,
 					fpUsername, attempt))
@@ -345,12 +242,12 @@ func TestForgotPasswordAttempt_RejectsAttemptBelowOne(t *testing.T) {
 	for _, attempt := range []int{0, -1, -1 << 31} {
 		t.Run(fmt.Sprint(attempt), func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			hash, err := s.db(fpTenant).ForgotPasswordAttempt(context.Background(), fpUsername, attempt)
 			require.ErrorIs(t, err, meshydb.ErrInvalidArgument)
 			assert.Contains(t, err.Error(), "attempt")
 			assert.Nil(t, hash)
-			fpAssertNotSent(t, s)
+			s.assertNotSent()
 		})
 	}
 }
@@ -390,12 +287,12 @@ func TestForgotPassword_InvalidUsername(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(c.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
-				s := fpNewServer(t)
+				s := newMockServer(t, fpApp)
 				hash, err := c.call(s.db(fpTenant), tc.username)
 				require.ErrorIs(t, err, meshydb.ErrInvalidArgument)
 				assert.Contains(t, err.Error(), "username")
 				assert.Nil(t, hash)
-				fpAssertNotSent(t, s)
+				s.assertNotSent()
 			})
 		}
 	}
@@ -416,7 +313,7 @@ func TestForgotPassword_AcceptsUnusualValidUsernames(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%.12q", username), func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpForgotURL, http.StatusOK,
 				fmt.Sprintf(`{"username":%s,"expires":"1900-01-01T00:00:00.000Z","hash":"h"}`, fpJSONString(t, username)))
 
@@ -425,7 +322,7 @@ func TestForgotPassword_AcceptsUnusualValidUsernames(t *testing.T) {
 
 			req := s.only()
 			assert.Equal(t, fpForgotURL, req.URL, "the username must never change the route")
-			assert.Equal(t, map[string]any{"username": username}, fpBodyMap(t, req.Body))
+			assert.Equal(t, map[string]any{"username": username}, bodyMap(t, req.Body))
 			require.NotNil(t, hash)
 			assert.Equal(t, username, hash.Username)
 		})
@@ -437,7 +334,7 @@ func TestForgotPassword_UnicodeSentAsUTF8(t *testing.T) {
 	for _, username := range []string{"José", "用户"} {
 		t.Run(username, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpForgotURL, http.StatusOK, fpSeedResponse)
 			_, err := s.db("").ForgotPassword(context.Background(), username)
 			require.NoError(t, err)
@@ -487,7 +384,7 @@ func TestPasswordReset_RequestParity(t *testing.T) {
 		for _, v := range variants {
 			t.Run(v.name+"/"+shape.text, func(t *testing.T) {
 				t.Parallel()
-				s := fpNewServer(t)
+				s := newMockServer(t, fpApp)
 				forgot := map[string]any{"username": fpUsername, "expires": shape.text, "hash": fpHash}
 				if v.attempt != 0 {
 					forgot["attempt"] = v.attempt
@@ -539,7 +436,7 @@ func TestPasswordReset_RequestParity(t *testing.T) {
 					assert.Equal(t, wantURLs[i+1], req.URL)
 					fpAssertJSONHeaders(t, req.Header, fpTenant)
 					assert.Contains(t, string(req.Body), wantExpires, "expires must be echoed byte for byte")
-					body := fpBodyMap(t, req.Body)
+					body := bodyMap(t, req.Body)
 					wantBody := want
 					if req.URL == fpResetURL {
 						wantBody = map[string]any{"newPassword": v.password}
@@ -573,7 +470,7 @@ func TestPasswordReset_HandBuiltHashSendsRFC3339(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpCheckURL, http.StatusOK, "false")
 			s.respond(http.MethodPost, fpResetURL, http.StatusNoContent, "")
 			db := s.db(fpTenant)
@@ -598,7 +495,7 @@ func TestPasswordReset_HandBuiltHashSendsRFC3339(t *testing.T) {
 			assert.JSONEq(t, fmt.Sprintf(`{"username":%q,"expires":%q,"hash":%q,"verificationCode":"123456","newPassword":"newPassword"}`,
 				fpUsername, tc.wantExpires, fpHash), string(reqs[1].Body))
 			for _, req := range reqs {
-				sent, err := time.Parse(time.RFC3339, fpBodyMap(t, req.Body)["expires"].(string))
+				sent, err := time.Parse(time.RFC3339, bodyMap(t, req.Body)["expires"].(string))
 				require.NoError(t, err)
 				assert.True(t, tc.expires.Equal(sent))
 			}
@@ -613,7 +510,7 @@ func TestPasswordReset_ChangedExpiresSendsNewValue(t *testing.T) {
 	for _, shape := range fpDateShapes {
 		t.Run(shape.text, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpForgotURL, http.StatusOK,
 				fmt.Sprintf(`{"username":%q,"expires":%q,"hash":%q}`, fpUsername, shape.text, fpHash))
 			s.respond(http.MethodPost, fpCheckURL, http.StatusOK, "true")
@@ -644,15 +541,12 @@ func TestPasswordReset_ChangedExpiresSendsNewValue(t *testing.T) {
 // without "expires".
 func TestPasswordReset_ClearedExpiresIsRejected(t *testing.T) {
 	t.Parallel()
-	s := fpNewServer(t)
+	s := newMockServer(t, fpApp)
 	s.respond(http.MethodPost, fpForgotURL, http.StatusOK, fpSeedResponse)
 	db := s.db(fpTenant)
 	hash, err := db.ForgotPassword(context.Background(), fpUsername)
 	require.NoError(t, err)
-	s.mt.ZeroCallCounters()
-	s.mu.Lock()
-	s.reqs = nil
-	s.mu.Unlock()
+	s.reset()
 
 	hash.Expires = time.Time{}
 	hash.VerificationCode = "code"
@@ -665,7 +559,7 @@ func TestPasswordReset_ClearedExpiresIsRejected(t *testing.T) {
 		assert.Contains(t, err.Error(), "hash.Expires")
 	}
 	for _, req := range s.requests() {
-		assert.Contains(t, fpBodyMap(t, req.Body), "expires", "%s was sent without expires", req.URL)
+		assert.Contains(t, bodyMap(t, req.Body), "expires", "%s was sent without expires", req.URL)
 	}
 }
 
@@ -686,7 +580,7 @@ func TestCheckHash_DecodesBool(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%q", tc.body), func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpCheckURL, http.StatusOK, tc.body)
 			hash := &meshydb.PasswordResetHash{Username: fpUsername, Hash: fpHash,
 				Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), VerificationCode: "123456"}
@@ -725,7 +619,7 @@ func TestResetPassword_SuccessBodies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpResetURL, tc.status, tc.body)
 			hash := &meshydb.PasswordResetHash{Username: fpUsername, Hash: fpHash,
 				Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -780,27 +674,27 @@ func TestPasswordReset_InvalidInput(t *testing.T) {
 		if !tc.resetOnly {
 			t.Run("CheckHash/"+tc.name, func(t *testing.T) {
 				t.Parallel()
-				s := fpNewServer(t)
+				s := newMockServer(t, fpApp)
 				ok, err := s.db(fpTenant).CheckHash(context.Background(), tc.hash)
 				require.ErrorIs(t, err, meshydb.ErrInvalidArgument)
 				assert.False(t, ok)
 				assert.Contains(t, err.Error(), tc.field)
 				assert.NotContains(t, err.Error(), secretHash)
 				assert.NotContains(t, err.Error(), secretCode)
-				fpAssertNotSent(t, s)
+				s.assertNotSent()
 			})
 		}
 		if !tc.checkOnly {
 			t.Run("ResetPassword/"+tc.name, func(t *testing.T) {
 				t.Parallel()
-				s := fpNewServer(t)
+				s := newMockServer(t, fpApp)
 				err := s.db(fpTenant).ResetPassword(context.Background(), tc.hash, tc.password)
 				require.ErrorIs(t, err, meshydb.ErrInvalidArgument)
 				assert.Contains(t, err.Error(), tc.field)
 				assert.NotContains(t, err.Error(), secretHash)
 				assert.NotContains(t, err.Error(), secretCode)
 				assert.NotContains(t, err.Error(), secretPass)
-				fpAssertNotSent(t, s)
+				s.assertNotSent()
 			})
 		}
 	}
@@ -808,7 +702,7 @@ func TestPasswordReset_InvalidInput(t *testing.T) {
 
 func TestPasswordReset_ResetWithoutVerificationCodeIsAllowed(t *testing.T) {
 	t.Parallel()
-	s := fpNewServer(t)
+	s := newMockServer(t, fpApp)
 	s.respond(http.MethodPost, fpResetURL, http.StatusNoContent, "")
 	hash := &meshydb.PasswordResetHash{Username: "José", Hash: fpHash, Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	require.NoError(t, s.db("").ResetPassword(context.Background(), hash, "pw"))
@@ -816,7 +710,7 @@ func TestPasswordReset_ResetWithoutVerificationCodeIsAllowed(t *testing.T) {
 	fpAssertJSONHeaders(t, req.Header, "")
 	assert.Equal(t, map[string]any{
 		"username": "José", "expires": "2030-01-01T00:00:00Z", "hash": fpHash, "newPassword": "pw",
-	}, fpBodyMap(t, req.Body))
+	}, bodyMap(t, req.Body))
 }
 
 func TestPasswordReset_APIErrorsKeepSecretsOut(t *testing.T) {
@@ -876,12 +770,12 @@ func TestPasswordReset_APIErrorsKeepSecretsOut(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, tc.url, tc.status, tc.body)
 			hash := &meshydb.PasswordResetHash{Username: fpUsername, Hash: secretHash,
 				Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), VerificationCode: secretCode}
 
-			err := tc.call(s.db(fpTenant, fpNoRetries), hash)
+			err := tc.call(s.db(fpTenant, noRetries), hash)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.sentinel)
 			var apiErr *meshydb.APIError
@@ -914,7 +808,7 @@ func TestForgotPassword_APIErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.respond(http.MethodPost, fpForgotURL, tc.status, tc.body)
 			hash, err := s.db(fpTenant).ForgotPassword(context.Background(), fpUsername)
 			assert.Nil(t, hash)
@@ -965,7 +859,7 @@ func TestPasswordRecovery_ContextCanceled(t *testing.T) {
 	for _, c := range fpCalls {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			s.mt.RegisterNoResponder(fpBlockingResponder)
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
@@ -984,7 +878,7 @@ func TestPasswordRecovery_DeadlineExceeded(t *testing.T) {
 	for _, c := range fpCalls {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			called := make(chan struct{}, 1)
 			s.mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
 				select {
@@ -1014,12 +908,12 @@ func TestPasswordRecovery_NilContext(t *testing.T) {
 	for _, c := range fpCalls {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			s := fpNewServer(t)
+			s := newMockServer(t, fpApp)
 			var ctx context.Context // deliberately nil
 			err := c.call(ctx, s.db(fpTenant))
 			require.ErrorIs(t, err, meshydb.ErrInvalidArgument)
 			assert.Contains(t, err.Error(), "ctx")
-			fpAssertNotSent(t, s)
+			s.assertNotSent()
 		})
 	}
 }
@@ -1044,21 +938,18 @@ func TestForgotPassword_HTTPMockActivate(t *testing.T) {
 				newDB()
 			}
 
-			var gotTenant, gotBody string
-			httpmock.RegisterResponder(http.MethodPost, fpForgotURL, func(req *http.Request) (*http.Response, error) {
-				gotTenant = req.Header.Get("Tenant")
-				b, _ := io.ReadAll(req.Body)
-				gotBody = string(b)
-				return httpmock.NewStringResponse(http.StatusOK, fpSeedResponse), nil
-			})
+			s := newMockServer(t, fpApp)
+			httpmock.RegisterResponder(http.MethodPost, fpForgotURL,
+				s.recording(httpmock.NewStringResponder(http.StatusOK, fpSeedResponse)))
 
 			hash, err := db.ForgotPassword(context.Background(), fpUsername)
 			require.NoError(t, err)
 			assert.Equal(t, fpHash, hash.Hash)
 			assert.Equal(t, 1, httpmock.GetTotalCallCount())
 			assert.Equal(t, 1, httpmock.GetCallCountInfo()[http.MethodPost+" "+fpForgotURL])
-			assert.Equal(t, fpTenant, gotTenant)
-			assert.JSONEq(t, `{"username":"username_testermctesterson"}`, gotBody)
+			req := s.only()
+			assert.Equal(t, fpTenant, req.Header.Get("Tenant"))
+			assert.JSONEq(t, `{"username":"username_testermctesterson"}`, string(req.Body))
 		})
 	}
 }
@@ -1096,7 +987,7 @@ func TestForgotPassword_HTTPMockActivateNonDefault(t *testing.T) {
 
 func TestForgotPassword_DoesNotMutateCallersClient(t *testing.T) {
 	t.Parallel()
-	s := fpNewServer(t)
+	s := newMockServer(t, fpApp)
 	s.respond(http.MethodPost, fpForgotURL, http.StatusOK, fpSeedResponse)
 	client := &http.Client{Transport: s.mt}
 	db, err := meshydb.New(fpClientKey, fpTenant, fpPublicKey, meshydb.WithHTTPClient(client))
@@ -1112,7 +1003,7 @@ func TestForgotPassword_DoesNotMutateCallersClient(t *testing.T) {
 
 func TestPasswordRecovery_ConcurrentUse(t *testing.T) {
 	t.Parallel()
-	s := fpNewServer(t)
+	s := newMockServer(t, fpApp)
 	s.respond(http.MethodPost, fpForgotURL, http.StatusOK, fpSeedResponse)
 	s.respond(http.MethodPost, fpCheckURL, http.StatusOK, "true")
 	s.respond(http.MethodPost, fpResetURL, http.StatusNoContent, "")

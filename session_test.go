@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,9 +26,8 @@ const (
 	sessTenant    = "tenant-a"
 	sessPublicKey = "publickey"
 
-	// Distinct fake hosts, so every assertion says which host was hit.
-	sessAPI  = "https://api.test"
-	sessAuth = "https://auth.test"
+	sessAPI  = mockAPIURL
+	sessAuth = mockAuthURL
 
 	sessTokenURL        = sessAuth + "/" + sessClientKey + "/connect/token"
 	sessRevokeURL       = sessAuth + "/" + sessClientKey + "/connect/revocation"
@@ -53,111 +51,13 @@ func sessExistsURL(escaped string) string {
 	return sessAPI + "/" + sessClientKey + "/users/" + escaped + "/exists"
 }
 
-// sessRequest is what the mocked server saw of one request.
-type sessRequest struct {
-	Method      string
-	URL         string // req.URL.String()
-	EscapedPath string
-	Path        string // decoded
-	Header      http.Header
-	Body        []byte
-}
+// sessApp is the app of the session tests: on the fake API and auth hosts,
+// with retries off so that requests can be counted after error answers.
+var sessApp = mockApp{clientKey: sessClientKey, publicKey: sessPublicKey, opts: onMockHosts}
 
-// sessServer is a per-test mocked MeshyDB (both hosts): an httpmock
-// transport that records every request in order. A request nobody
-// registered fails the test.
-type sessServer struct {
-	t  *testing.T
-	mt *httpmock.MockTransport
-
-	mu   sync.Mutex
-	reqs []sessRequest
-}
-
-func sessNewServer(t *testing.T) *sessServer {
-	t.Helper()
-	s := &sessServer{t: t, mt: httpmock.NewMockTransport()}
-	s.mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		s.record(req)
-		t.Errorf("unexpected request %s %s", req.Method, req.URL)
-		return nil, errors.New("sess: unexpected request")
-	})
-	return s
-}
-
-func (s *sessServer) record(req *http.Request) {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(req.Body)
-		if err != nil {
-			s.t.Errorf("reading request body: %v", err)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reqs = append(s.reqs, sessRequest{
-		Method:      req.Method,
-		URL:         req.URL.String(),
-		EscapedPath: req.URL.EscapedPath(),
-		Path:        req.URL.Path,
-		Header:      req.Header.Clone(),
-		Body:        body,
-	})
-}
-
-// handle makes method+url answer with r, recording each request first.
-// Registering the same route again replaces the answer.
-func (s *sessServer) handle(method, url string, r httpmock.Responder) {
-	s.mt.RegisterResponder(method, url, func(req *http.Request) (*http.Response, error) {
-		s.record(req)
-		return r(req)
-	})
-}
-
-// respond makes method+url answer status with a JSON body.
-func (s *sessServer) respond(method, url string, status int, body string) {
-	s.handle(method, url, sessJSON(status, body))
-}
-
-func (s *sessServer) requests() []sessRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]sessRequest(nil), s.reqs...)
-}
-
-func (s *sessServer) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.reqs)
-}
-
-// calls returns "METHOD URL" for every request so far, in order.
-func (s *sessServer) calls() []string {
-	var out []string
-	for _, r := range s.requests() {
-		out = append(out, r.Method+" "+r.URL)
-	}
-	return out
-}
-
-// db returns a MeshyDB whose requests go to s, on the fake hosts, with
-// retries off so that requests can be counted after error answers.
-func (s *sessServer) db(tenant string, opts ...meshydb.Option) *meshydb.MeshyDB {
-	s.t.Helper()
-	opts = append([]meshydb.Option{
-		meshydb.WithHTTPClient(&http.Client{Transport: s.mt}),
-		meshydb.WithAPIURL(sessAPI),
-		meshydb.WithAuthURL(sessAuth),
-		meshydb.WithRetry(meshydb.RetryPolicy{MaxAttempts: 1}),
-	}, opts...)
-	db, err := meshydb.New(sessClientKey, tenant, sessPublicKey, opts...)
-	require.NoError(s.t, err)
-	return db
-}
-
-// login signs in "bob" against s, answering the grant with sessTokenAnswer.
-func (s *sessServer) login(db *meshydb.MeshyDB) *meshydb.Client {
+// sessLogin signs in "bob" against s, answering the grant with
+// sessTokenAnswer.
+func sessLogin(s *mockServer, db *meshydb.MeshyDB) *meshydb.Client {
 	s.t.Helper()
 	s.respond(http.MethodPost, sessTokenURL, http.StatusOK, sessTokenAnswer)
 	c, err := db.Login(context.Background(), "bob", sessPassword)
@@ -166,28 +66,10 @@ func (s *sessServer) login(db *meshydb.MeshyDB) *meshydb.Client {
 	return c
 }
 
-// sessReadBody returns req's body, nil when it has none.
-func sessReadBody(req *http.Request) []byte {
-	if req.Body == nil {
-		return nil
-	}
-	body, _ := io.ReadAll(req.Body)
-	return body
-}
-
-// sessJSON answers status with body as application/json.
-func sessJSON(status int, body string) httpmock.Responder {
-	return func(*http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", sessJSONType)
-		return resp, nil
-	}
-}
-
 // sessAssertHeaders checks the headers every request carries: Accept,
 // User-Agent, Tenant (absent for the default tenant), Content-Type
 // (absent without a body) and Authorization (absent without a bearer).
-func sessAssertHeaders(t *testing.T, r sessRequest, tenant, contentType, bearer string) {
+func sessAssertHeaders(t *testing.T, r mockRequest, tenant, contentType, bearer string) {
 	t.Helper()
 	assert.Equal(t, []string{"application/json"}, r.Header.Values("Accept"), "Accept")
 	assert.Equal(t, []string{sessUserAgent}, r.Header.Values("User-Agent"), "User-Agent")
@@ -211,7 +93,7 @@ func sessAssertHeaders(t *testing.T, r sessRequest, tenant, contentType, bearer 
 
 // sessAssertForm checks a form-encoded request: method POST, the exact URL,
 // the common headers, and exactly the form fields want.
-func sessAssertForm(t *testing.T, r sessRequest, wantURL, tenant string, want url.Values) {
+func sessAssertForm(t *testing.T, r mockRequest, wantURL, tenant string, want url.Values) {
 	t.Helper()
 	assert.Equal(t, http.MethodPost, r.Method)
 	assert.Equal(t, wantURL, r.URL)
@@ -239,14 +121,6 @@ func sessRefreshForm(refreshToken string) url.Values {
 		"refresh_token": {refreshToken},
 		"client_id":     {sessPublicKey},
 	}
-}
-
-// sessRequireInvalid checks err wraps ErrInvalidArgument and names field.
-func sessRequireInvalid(t *testing.T, err error, field string) {
-	t.Helper()
-	require.Error(t, err)
-	assert.ErrorIs(t, err, meshydb.ErrInvalidArgument)
-	assert.Contains(t, err.Error(), field, "the error must name the field")
 }
 
 // sessRequireAPIError checks err is an *APIError with status and returns it.
@@ -281,7 +155,7 @@ func TestSessLoginWireFormat(t *testing.T) {
 	for _, tenant := range []string{sessTenant, ""} {
 		t.Run(fmt.Sprintf("tenant=%q", tenant), func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			db := s.db(tenant)
 			s.respond(http.MethodPost, sessTokenURL, http.StatusOK, sessTokenAnswer)
 
@@ -324,11 +198,11 @@ func TestSessLoginValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			db := s.db(sessTenant)
 			c, err := db.Login(tt.ctx, tt.username, tt.password)
 			assert.Nil(t, c)
-			sessRequireInvalid(t, err, tt.field)
+			requireInvalid(t, err, tt.field)
 			assert.Zero(t, s.count(), "nothing may be sent")
 			if tt.password != "" {
 				sessAssertNoSecret(t, err, tt.password)
@@ -339,7 +213,7 @@ func TestSessLoginValidation(t *testing.T) {
 
 func TestSessLoginInvalidGrant(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	s.respond(http.MethodPost, sessTokenURL, http.StatusBadRequest,
 		`{"error":"invalid_grant","error_description":"Invalid username or password."}`)
@@ -363,7 +237,7 @@ func TestSessLoginInvalidGrant(t *testing.T) {
 
 func TestSessLoginInvalidClient(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	s.respond(http.MethodPost, sessTokenURL, http.StatusUnauthorized, `{"error":"invalid_client"}`)
 
@@ -378,7 +252,7 @@ func TestSessLoginInvalidClient(t *testing.T) {
 
 func TestSessLoginTransportError(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	errDown := errors.New("sess: connection reset by mock")
 	s.handle(http.MethodPost, sessTokenURL, func(*http.Request) (*http.Response, error) {
@@ -400,7 +274,7 @@ func TestSessLoginTransportError(t *testing.T) {
 
 func TestSessLoginWithRefreshTokenKeepsRefreshToken(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	// No refresh_token in the answer: the one given is kept.
 	s.respond(http.MethodPost, sessTokenURL, http.StatusOK, `{"access_token":"at2","expires_in":3600,"token_type":"Bearer"}`)
@@ -424,7 +298,7 @@ func TestSessLoginWithRefreshTokenKeepsRefreshToken(t *testing.T) {
 
 func TestSessLoginWithRefreshTokenRotation(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db("")
 	s.respond(http.MethodPost, sessTokenURL, http.StatusOK, `{"access_token":"at2","expires_in":3600,"token_type":"Bearer","refresh_token":"rt2"}`)
 
@@ -456,10 +330,10 @@ func TestSessLoginWithRefreshTokenValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			c, err := s.db(sessTenant).LoginWithRefreshToken(tt.ctx, tt.token)
 			assert.Nil(t, c)
-			sessRequireInvalid(t, err, tt.field)
+			requireInvalid(t, err, tt.field)
 			assert.Zero(t, s.count(), "nothing may be sent")
 		})
 	}
@@ -467,7 +341,7 @@ func TestSessLoginWithRefreshTokenValidation(t *testing.T) {
 
 func TestSessLoginWithRefreshTokenInvalid(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	const secret = "secret-refresh-token-123"
 	s.respond(http.MethodPost, sessTokenURL, http.StatusBadRequest, `{"error":"invalid_grant","error_description":"Refresh token expired."}`)
@@ -486,7 +360,7 @@ func TestSessLoginWithRefreshTokenInvalid(t *testing.T) {
 
 func TestSessResumeSendsNothing(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	tok := &oauth2.Token{AccessToken: "saved-at", RefreshToken: "saved-rt", TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)}
 
@@ -513,10 +387,10 @@ func TestSessResumeValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			c, err := s.db(sessTenant).Resume(tt.tok)
 			assert.Nil(t, c)
-			sessRequireInvalid(t, err, "tok")
+			requireInvalid(t, err, "tok")
 			assert.Zero(t, s.count())
 		})
 	}
@@ -524,7 +398,7 @@ func TestSessResumeValidation(t *testing.T) {
 
 func TestSessResumeUsesTokenAsBearer(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	s.respond(http.MethodGet, sessUserInfoURL, http.StatusOK, sessUserInfoRef)
 	tok := &oauth2.Token{AccessToken: "saved-at", RefreshToken: "saved-rt", Expiry: time.Now().Add(time.Hour)}
@@ -554,7 +428,7 @@ func TestSessResumeUsesTokenAsBearer(t *testing.T) {
 
 func TestSessTokenReturnsCopy(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	c, err := s.db(sessTenant).Resume(&oauth2.Token{AccessToken: "saved-at", RefreshToken: "saved-rt", Expiry: time.Now().Add(time.Hour)})
 	require.NoError(t, err)
 
@@ -578,12 +452,12 @@ func TestSessTokenReturnsCopy(t *testing.T) {
 
 	var nilCtx context.Context
 	_, err = c.Token(nilCtx)
-	sessRequireInvalid(t, err, "ctx")
+	requireInvalid(t, err, "ctx")
 }
 
 func TestSessTokenRefreshesExpiredToken(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	var observed []string
 	var mu sync.Mutex
 	db := s.db(sessTenant, meshydb.WithTokenObserver(func(_ *meshydb.Client, tok *oauth2.Token) {
@@ -619,7 +493,7 @@ func TestSessTokenRefreshesExpiredToken(t *testing.T) {
 
 func TestSessTokenExpiredWithoutRefreshToken(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	c, err := s.db(sessTenant).Resume(&oauth2.Token{AccessToken: "old-at", Expiry: time.Now().Add(-time.Minute)})
 	require.NoError(t, err)
 	_, err = c.Token(context.Background())
@@ -632,7 +506,7 @@ func TestSessTokenExpiredWithoutRefreshToken(t *testing.T) {
 
 func TestSessResumeRefreshTokenOnly(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	s.respond(http.MethodPost, sessTokenURL, http.StatusOK, `{"access_token":"at2","expires_in":3600,"token_type":"Bearer"}`)
 	s.respond(http.MethodGet, sessUserInfoURL, http.StatusOK, sessUserInfoRef)
@@ -654,9 +528,9 @@ func TestSessResumeRefreshTokenOnly(t *testing.T) {
 
 func TestSessUnauthorizedRefreshesOnce(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
-	c := s.login(db)
+	c := sessLogin(s, db)
 	s.respond(http.MethodPost, sessTokenURL, http.StatusOK, `{"access_token":"at2","expires_in":3600,"token_type":"Bearer","refresh_token":"rt2"}`)
 	var mu sync.Mutex
 	userinfoCalls := 0
@@ -665,9 +539,9 @@ func TestSessUnauthorizedRefreshesOnce(t *testing.T) {
 		defer mu.Unlock()
 		userinfoCalls++
 		if userinfoCalls == 1 {
-			return sessJSON(http.StatusUnauthorized, `{"message":"token revoked"}`)(req)
+			return mockJSON(http.StatusUnauthorized, `{"message":"token revoked"}`)(req)
 		}
-		return sessJSON(http.StatusOK, sessUserInfoRef)(req)
+		return mockJSON(http.StatusOK, sessUserInfoRef)(req)
 	})
 
 	info, err := c.UserInfo(context.Background())
@@ -688,9 +562,9 @@ func TestSessUnauthorizedRefreshesOnce(t *testing.T) {
 
 func TestSessUnauthorizedTwiceIsReturned(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
-	c := s.login(db)
+	c := sessLogin(s, db)
 	s.respond(http.MethodPost, sessTokenURL, http.StatusOK, `{"access_token":"at2","expires_in":3600,"token_type":"Bearer"}`)
 	s.respond(http.MethodGet, sessUserInfoURL, http.StatusUnauthorized, `{"message":"nope"}`)
 
@@ -709,7 +583,7 @@ func TestSessUnauthorizedTwiceIsReturned(t *testing.T) {
 
 func TestSessLoginAnonymouslyRegistersNewUser(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	s.respond(http.MethodGet, sessExistsURL("anon-1"), http.StatusOK, `{"exists":false}`)
 	s.respond(http.MethodPost, sessRegisterAnonURL, http.StatusCreated,
@@ -737,7 +611,7 @@ func TestSessLoginAnonymouslyRegistersNewUser(t *testing.T) {
 
 func TestSessLoginAnonymouslyExistingUser(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db("")
 	s.respond(http.MethodGet, sessExistsURL("anon-1"), http.StatusOK, `{"exists":true}`)
 	s.respond(http.MethodPost, sessTokenURL, http.StatusOK, sessTokenAnswer)
@@ -758,7 +632,7 @@ func TestSessLoginAnonymouslyExistingUser(t *testing.T) {
 
 func TestSessLoginAnonymouslyRegistrationFails(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	s.respond(http.MethodGet, sessExistsURL("anon-1"), http.StatusOK, `{"exists":false}`)
 	s.respond(http.MethodPost, sessRegisterAnonURL, http.StatusBadRequest, `"Anonymous registration is not enabled."`)
@@ -788,7 +662,7 @@ func TestSessLoginAnonymouslyEscapesUsername(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.username, func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			db := s.db(sessTenant)
 			s.respond(http.MethodGet, `=~^https://api\.test/clientkey/users/[^/]+/exists\z`, http.StatusOK, `{"exists":true}`)
 			s.respond(http.MethodPost, sessTokenURL, http.StatusOK, sessTokenAnswer)
@@ -814,13 +688,13 @@ func TestSessLoginAnonymouslyValidation(t *testing.T) {
 	for _, username := range []string{"..", ".", "", "  "} {
 		t.Run(fmt.Sprintf("%q", username), func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			db := s.db(sessTenant)
 			c, err := db.LoginAnonymously(context.Background(), username)
 			assert.Nil(t, c)
-			sessRequireInvalid(t, err, "username")
+			requireInvalid(t, err, "username")
 			_, err = db.UsernameExists(context.Background(), username)
-			sessRequireInvalid(t, err, "username")
+			requireInvalid(t, err, "username")
 			assert.Zero(t, s.count(), "nothing may be sent")
 		})
 	}
@@ -841,7 +715,7 @@ func TestSessUsernameExists(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d %s", tt.status, tt.body), func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			db := s.db(sessTenant)
 			s.respond(http.MethodGet, sessExistsURL("bob"), tt.status, tt.body)
 
@@ -859,7 +733,7 @@ func TestSessUsernameExists(t *testing.T) {
 
 func TestSessUsernameExistsError(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	s.respond(http.MethodGet, sessExistsURL("bob"), http.StatusBadRequest, `{"message":"Username is required."}`)
 	_, err := db.UsernameExists(context.Background(), "bob")
@@ -895,7 +769,7 @@ func TestSessRegisterAnonymous(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			db := s.db(sessTenant)
 			s.respond(http.MethodPost, sessRegisterAnonURL, http.StatusCreated, fmt.Sprintf(userTmpl, tt.roles))
 
@@ -930,12 +804,12 @@ func TestSessRegisterAnonymous(t *testing.T) {
 
 func TestSessRegisterAnonymousValidation(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	for _, username := range []string{"", "  "} {
 		u, err := db.RegisterAnonymous(context.Background(), username)
 		assert.Nil(t, u)
-		sessRequireInvalid(t, err, "username")
+		requireInvalid(t, err, "username")
 	}
 	assert.Zero(t, s.count())
 }
@@ -947,9 +821,9 @@ func TestSessUserInfoWireFormat(t *testing.T) {
 	for _, tenant := range []string{sessTenant, ""} {
 		t.Run(fmt.Sprintf("tenant=%q", tenant), func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			db := s.db(tenant)
-			c := s.login(db)
+			c := sessLogin(s, db)
 			s.respond(http.MethodGet, sessUserInfoURL, http.StatusOK, sessUserInfoRef)
 
 			info, err := c.UserInfo(context.Background())
@@ -1004,7 +878,7 @@ func TestSessUserInfoDecoding(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := sessNewServer(t)
+			s := newMockServer(t, sessApp)
 			c, err := s.db(sessTenant).Resume(&oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)})
 			require.NoError(t, err)
 			s.respond(http.MethodGet, sessUserInfoURL, http.StatusOK, tt.body)
@@ -1027,9 +901,9 @@ func TestSessUserInfoDecoding(t *testing.T) {
 
 func TestSessLogout(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
-	c := s.login(db)
+	c := sessLogin(s, db)
 	s.respond(http.MethodGet, sessUserInfoURL, http.StatusOK, sessUserInfoRef)
 	s.handle(http.MethodPost, sessRevokeURL, httpmock.NewStringResponder(http.StatusOK, ""))
 
@@ -1055,7 +929,7 @@ func TestSessLogout(t *testing.T) {
 func TestSessLogoutRevocationFails(t *testing.T) {
 	t.Parallel()
 	const secretRT = "secret-refresh-token-456"
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant)
 	s.respond(http.MethodPost, sessTokenURL, http.StatusOK, `{"access_token":"at","expires_in":3600,"token_type":"Bearer","refresh_token":"`+secretRT+`"}`)
 	c, err := db.Login(context.Background(), "bob", sessPassword)
@@ -1101,7 +975,7 @@ func TestSessLogoutRevocationFails(t *testing.T) {
 
 func TestSessLogoutWithoutRefreshToken(t *testing.T) {
 	t.Parallel()
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	c, err := s.db(sessTenant).Resume(&oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)})
 	require.NoError(t, err)
 	require.NoError(t, c.Logout(context.Background()))
@@ -1124,7 +998,7 @@ func TestSessTokenObserver(t *testing.T) {
 		mu    sync.Mutex
 		calls []call
 	)
-	s := sessNewServer(t)
+	s := newMockServer(t, sessApp)
 	db := s.db(sessTenant, meshydb.WithTokenObserver(func(c *meshydb.Client, tok *oauth2.Token) {
 		// Calling back into the Client must not deadlock.
 		rt := c.RefreshToken()
@@ -1210,21 +1084,9 @@ func TestSessActivateNonDefault(t *testing.T) {
 
 	httpmock.ActivateNonDefault(client)
 	defer httpmock.DeactivateAndReset()
-	var (
-		mu   sync.Mutex
-		seen []sessRequest
-	)
-	rec := func(r httpmock.Responder) httpmock.Responder {
-		return func(req *http.Request) (*http.Response, error) {
-			body := sessReadBody(req)
-			mu.Lock()
-			seen = append(seen, sessRequest{Method: req.Method, URL: req.URL.String(), Header: req.Header.Clone(), Body: body})
-			mu.Unlock()
-			return r(req)
-		}
-	}
-	httpmock.RegisterResponder(http.MethodPost, sessTokenURL, rec(sessJSON(http.StatusOK, sessTokenAnswer)))
-	httpmock.RegisterResponder(http.MethodGet, sessUserInfoURL, rec(sessJSON(http.StatusOK, sessUserInfoRef)))
+	s := newMockServer(t, sessApp) // records what the global transport sees
+	httpmock.RegisterResponder(http.MethodPost, sessTokenURL, s.recording(mockJSON(http.StatusOK, sessTokenAnswer)))
+	httpmock.RegisterResponder(http.MethodGet, sessUserInfoURL, s.recording(mockJSON(http.StatusOK, sessUserInfoRef)))
 
 	c, err := db.Login(context.Background(), "bob", sessPassword)
 	require.NoError(t, err)
@@ -1235,8 +1097,7 @@ func TestSessActivateNonDefault(t *testing.T) {
 	assert.Equal(t, 2, httpmock.GetTotalCallCount())
 	assert.Equal(t, 1, httpmock.GetCallCountInfo()["POST "+sessTokenURL])
 	assert.Equal(t, 1, httpmock.GetCallCountInfo()["GET "+sessUserInfoURL])
-	mu.Lock()
-	defer mu.Unlock()
+	seen := s.requests()
 	require.Len(t, seen, 2)
 	sessAssertForm(t, seen[0], sessTokenURL, sessTenant, sessPasswordForm("bob", sessPassword))
 	sessAssertHeaders(t, seen[1], sessTenant, "", "at")
@@ -1252,25 +1113,15 @@ func TestSessGlobalActivateAfterNew(t *testing.T) {
 
 	httpmock.Activate()
 	defer httpmock.DeactivateAndReset()
-	var (
-		mu   sync.Mutex
-		seen []sessRequest
-	)
-	httpmock.RegisterResponder(http.MethodPost, sessTokenURL, func(req *http.Request) (*http.Response, error) {
-		body := sessReadBody(req)
-		mu.Lock()
-		seen = append(seen, sessRequest{Method: req.Method, URL: req.URL.String(), Header: req.Header.Clone(), Body: body})
-		mu.Unlock()
-		return sessJSON(http.StatusOK, sessTokenAnswer)(req)
-	})
+	s := newMockServer(t, sessApp) // records what the global transport sees
+	httpmock.RegisterResponder(http.MethodPost, sessTokenURL, s.recording(mockJSON(http.StatusOK, sessTokenAnswer)))
 
 	c, err := db.Login(context.Background(), "bob", sessPassword)
 	require.NoError(t, err)
 	assert.Equal(t, "rt", c.RefreshToken())
 	assert.Equal(t, 1, httpmock.GetTotalCallCount())
 	assert.Equal(t, 1, httpmock.GetCallCountInfo()["POST "+sessTokenURL])
-	mu.Lock()
-	defer mu.Unlock()
+	seen := s.requests()
 	require.Len(t, seen, 1)
 	sessAssertForm(t, seen[0], sessTokenURL, sessTenant, sessPasswordForm("bob", sessPassword))
 }

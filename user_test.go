@@ -16,7 +16,8 @@ import (
 // Decoding of User in every shape the wire reference lists. Each case is
 // checked both with json.Unmarshal and through Users.Me, which decodes the
 // same answer off the wire. Helpers carry a "ut" prefix; the mocked server
-// and the reference fixture come from users_test.go.
+// is mockServer (mock_test.go), and its app and the reference fixture come
+// from users_test.go.
 
 // utDecodeBoth decodes body as a User with json.Unmarshal and through Me,
 // requires both to succeed and to agree, and returns the first.
@@ -25,7 +26,7 @@ func utDecodeBoth(t *testing.T, body string) *meshydb.User {
 	var direct meshydb.User
 	require.NoError(t, json.Unmarshal([]byte(body), &direct), "json.Unmarshal")
 
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusOK, body)
 	viaMe, err := s.client(usrTenant).Users.Me(context.Background())
 	require.NoError(t, err, "Users.Me")
@@ -197,7 +198,7 @@ func TestUser_DecodingReplacesOldValues(t *testing.T) {
 
 func TestUser_InSearchPage(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusOK, `{"results":[
 		{"id":"a","roles":["admin","test"],"lastAccessed":"1/1/1900"},
 		{"id":"b","roles":null,"lastAccessed":"garbage","verified":null},

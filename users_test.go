@@ -11,14 +11,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/oauth2"
 
 	"github.com/meshydb/meshydb-go"
 )
@@ -26,13 +23,14 @@ import (
 // Names used by the user-management tests. Helpers carry a "usr" prefix
 // because other test files share the meshydb_test package; the
 // verification and User-decoding tests (verification_test.go, user_test.go)
-// reuse the server and assertion helpers defined here.
+// reuse the app, fixtures and assertion helpers defined here. The mocked
+// server is mockServer, in mock_test.go.
 const (
 	usrClientKey = "ck"
 	usrTenant    = "tenant-u"
 	usrPublicKey = "pk"
-	usrAPI       = "https://api.test/" + usrClientKey + "/"
-	usrAuth      = "https://auth.test/" + usrClientKey + "/"
+	usrAPI       = mockAPIURL + "/" + usrClientKey + "/"
+	usrAuth      = mockAuthURL + "/" + usrClientKey + "/"
 
 	// usrUserJSON is the example User of the wire reference (section 5),
 	// verbatim.
@@ -94,142 +92,9 @@ func usrAssertUser(t *testing.T, want, got *meshydb.User) {
 	assert.Equal(t, usrUTC(want), usrUTC(got))
 }
 
-// usrRequest is what the mocked server saw of one request.
-type usrRequest struct {
-	Method        string
-	URL           string // req.URL.String()
-	EscapedPath   string
-	RawQuery      string
-	Fragment      string
-	Header        http.Header
-	Body          []byte
-	ContentLength int64
-}
-
-// usrServer is a per-test mocked MeshyDB on its own httpmock transport. It
-// records every request and answers with handler; with no handler, any
-// request fails the test.
-type usrServer struct {
-	t  *testing.T
-	mt *httpmock.MockTransport
-
-	mu      sync.Mutex
-	reqs    []usrRequest
-	handler func(usrRequest) (int, string)
-}
-
-func usrNewServer(t *testing.T) *usrServer {
-	t.Helper()
-	s := &usrServer{t: t, mt: httpmock.NewMockTransport()}
-	s.mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		r := s.record(req)
-		s.mu.Lock()
-		h := s.handler
-		s.mu.Unlock()
-		if h == nil {
-			t.Errorf("unexpected request %s %s", r.Method, r.URL)
-			return nil, errors.New("unexpected request")
-		}
-		status, body := h(r)
-		resp := httpmock.NewStringResponse(status, body)
-		if body != "" {
-			resp.Header.Set("Content-Type", "application/json")
-		}
-		return resp, nil
-	})
-	return s
-}
-
-func (s *usrServer) record(req *http.Request) usrRequest {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(req.Body)
-		if err != nil {
-			s.t.Errorf("reading request body: %v", err)
-		}
-	}
-	r := usrRequest{
-		Method:        req.Method,
-		URL:           req.URL.String(),
-		EscapedPath:   req.URL.EscapedPath(),
-		RawQuery:      req.URL.RawQuery,
-		Fragment:      req.URL.Fragment,
-		Header:        req.Header.Clone(),
-		Body:          body,
-		ContentLength: req.ContentLength,
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reqs = append(s.reqs, r)
-	return r
-}
-
-// reply makes every request answer status with body.
-func (s *usrServer) reply(status int, body string) {
-	s.handle(func(usrRequest) (int, string) { return status, body })
-}
-
-// handle makes every request answer whatever fn says.
-func (s *usrServer) handle(fn func(usrRequest) (int, string)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.handler = fn
-}
-
-// acceptRevocation answers the Logout call with 200.
-func (s *usrServer) acceptRevocation() {
-	s.mt.RegisterResponder(http.MethodPost, usrAuth+"connect/revocation",
-		func(req *http.Request) (*http.Response, error) {
-			s.record(req)
-			return httpmock.NewStringResponse(http.StatusOK, ""), nil
-		})
-}
-
-func (s *usrServer) requests() []usrRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]usrRequest(nil), s.reqs...)
-}
-
-// only returns the single recorded request.
-func (s *usrServer) only() usrRequest {
-	s.t.Helper()
-	reqs := s.requests()
-	require.Len(s.t, reqs, 1, "want exactly one request")
-	return reqs[0]
-}
-
-// assertNotSent checks that nothing reached the transport.
-func (s *usrServer) assertNotSent(t *testing.T) {
-	t.Helper()
-	assert.Zero(t, s.mt.GetTotalCallCount(), "no request may be sent")
-	assert.Empty(t, s.requests(), "no request may be sent")
-}
-
-// db returns a MeshyDB whose requests go to s, without retries.
-func (s *usrServer) db(tenant string) *meshydb.MeshyDB {
-	s.t.Helper()
-	db, err := meshydb.New(usrClientKey, tenant, usrPublicKey,
-		meshydb.WithHTTPClient(&http.Client{Transport: s.mt}),
-		meshydb.WithAPIURL("https://api.test"),
-		meshydb.WithAuthURL("https://auth.test"),
-		meshydb.WithRetry(meshydb.RetryPolicy{MaxAttempts: 1}))
-	require.NoError(s.t, err)
-	return db
-}
-
-// client returns a session signed in with access token "at", made without
-// any request.
-func (s *usrServer) client(tenant string) *meshydb.Client {
-	s.t.Helper()
-	c, err := s.db(tenant).Resume(&oauth2.Token{
-		AccessToken: "at", RefreshToken: "rt", TokenType: "Bearer",
-		Expiry: time.Now().Add(time.Hour),
-	})
-	require.NoError(s.t, err)
-	return c
-}
+// usrApp is the app of the user-management tests: on the fake API and auth
+// hosts, with retries off.
+var usrApp = mockApp{clientKey: usrClientKey, publicKey: usrPublicKey, opts: onMockHosts}
 
 // usrWant describes the whole request a call must make.
 type usrWant struct {
@@ -242,7 +107,7 @@ type usrWant struct {
 }
 
 // usrAssertRequest checks method, URL, headers and body of r.
-func usrAssertRequest(t *testing.T, r usrRequest, want usrWant) {
+func usrAssertRequest(t *testing.T, r mockRequest, want usrWant) {
 	t.Helper()
 	assert.Equal(t, want.method, r.Method, "method")
 	assert.Equal(t, want.url, r.URL, "URL")
@@ -272,27 +137,25 @@ func usrAssertRequest(t *testing.T, r usrRequest, want usrWant) {
 	assert.Equal(t, []string{"application/json"}, h.Values("Content-Type"))
 	assert.JSONEq(t, want.body, string(r.Body))
 	if len(want.absent) > 0 {
-		m := usrBodyMap(t, r.Body)
+		m := bodyMap(t, r.Body)
 		for _, key := range want.absent {
 			assert.NotContains(t, m, key, "key %q must not be sent", key)
 		}
 	}
 }
 
-// usrBodyMap decodes a JSON object body.
-func usrBodyMap(t *testing.T, body []byte) map[string]any {
+// usrAbsentKeys returns the keys of all that the JSON object body does not
+// hold, for usrWant.absent.
+func usrAbsentKeys(t *testing.T, body string, all []string) []string {
 	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(body, &m), "body is not a JSON object: %s", body)
-	return m
-}
-
-// usrRequireInvalid checks that err is an invalid-argument error naming
-// field.
-func usrRequireInvalid(t *testing.T, err error, field string) {
-	t.Helper()
-	require.ErrorIs(t, err, meshydb.ErrInvalidArgument)
-	assert.Contains(t, err.Error(), field)
+	sent := bodyMap(t, []byte(body))
+	var absent []string
+	for _, k := range all {
+		if _, ok := sent[k]; !ok {
+			absent = append(absent, k)
+		}
+	}
+	return absent
 }
 
 // usrRenderings returns every way an app might print v with fmt and, when
@@ -333,7 +196,7 @@ func TestUsers_Me(t *testing.T) {
 	for _, tenant := range []string{usrTenant, ""} {
 		t.Run("tenant="+tenant, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(http.StatusOK, usrUserJSON)
 
 			u, err := s.client(tenant).Users.Me(context.Background())
@@ -376,7 +239,7 @@ func TestUsers_MeErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%d %q", tc.status, tc.body), func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(tc.status, tc.body)
 			u, err := s.client(usrTenant).Users.Me(context.Background())
 			require.ErrorIs(t, err, tc.sentinel)
@@ -415,17 +278,11 @@ func TestUsers_UpdateMeSendsOnlyWhatIsSet(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var absent []string
-			sent := usrBodyMap(t, []byte(tc.body))
-			for _, k := range allKeys {
-				if _, ok := sent[k]; !ok {
-					absent = append(absent, k)
-				}
-			}
+			absent := usrAbsentKeys(t, tc.body, allKeys)
 
 			t.Run("me", func(t *testing.T) {
 				t.Parallel()
-				s := usrNewServer(t)
+				s := newMockServer(t, usrApp)
 				s.reply(http.StatusOK, usrUserJSON)
 				u, err := s.client(usrTenant).Users.UpdateMe(context.Background(), tc.update)
 				require.NoError(t, err)
@@ -435,7 +292,7 @@ func TestUsers_UpdateMeSendsOnlyWhatIsSet(t *testing.T) {
 			})
 			t.Run("by id", func(t *testing.T) {
 				t.Parallel()
-				s := usrNewServer(t)
+				s := newMockServer(t, usrApp)
 				s.reply(http.StatusOK, usrUserJSON)
 				u, err := s.client("").Users.Update(context.Background(), "5c78cc81dd870827a8e7b6c4", tc.update)
 				require.NoError(t, err)
@@ -478,9 +335,9 @@ func TestUsers_UpdateInvalid(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
-			usrRequireInvalid(t, tc.call(s.client(usrTenant).Users), tc.field)
-			s.assertNotSent(t)
+			s := newMockServer(t, usrApp)
+			requireInvalid(t, tc.call(s.client(usrTenant).Users), tc.field)
+			s.assertNotSent()
 		})
 	}
 }
@@ -490,13 +347,13 @@ func TestUsers_ChangePassword(t *testing.T) {
 	for _, status := range []int{http.StatusNoContent, http.StatusOK} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(status, "")
 			err := s.client(usrTenant).Users.ChangePassword(context.Background(), "old-s3cret", "new-s3cret")
 			require.NoError(t, err)
 			usrAssertRequest(t, s.only(), usrWant{method: http.MethodPost, url: usrAPI + "users/me/password",
 				tenant: usrTenant, body: `{"previousPassword":"old-s3cret","newPassword":"new-s3cret"}`})
-			assert.Len(t, usrBodyMap(t, s.only().Body), 2, "exactly the two documented keys")
+			assert.Len(t, bodyMap(t, s.only().Body), 2, "exactly the two documented keys")
 		})
 	}
 }
@@ -511,13 +368,13 @@ func TestUsers_ChangePasswordInvalid(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.field+"/"+tc.prev+"/"+tc.next, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			err := s.client(usrTenant).Users.ChangePassword(context.Background(), tc.prev, tc.next)
-			usrRequireInvalid(t, err, tc.field)
+			requireInvalid(t, err, tc.field)
 			for _, secret := range []string{"old-s3cret", "new-s3cret"} {
 				assert.NotContains(t, err.Error(), secret)
 			}
-			s.assertNotSent(t)
+			s.assertNotSent()
 		})
 	}
 }
@@ -532,7 +389,7 @@ func TestUsers_ChangePasswordErrorKeepsPasswordsOut(t *testing.T) {
 	} {
 		t.Run(body, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(http.StatusBadRequest, body)
 			err := s.client(usrTenant).Users.ChangePassword(context.Background(), "old-s3cret", "new-s3cret")
 			require.ErrorIs(t, err, meshydb.ErrBadRequest)
@@ -576,12 +433,12 @@ func TestUsers_SecurityQuestions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(http.StatusNoContent, "")
 			require.NoError(t, tc.call(s.client(usrTenant).Users))
 			r := s.only()
 			usrAssertRequest(t, r, usrWant{method: http.MethodPost, url: tc.url, tenant: usrTenant, body: body})
-			assert.Len(t, usrBodyMap(t, r.Body), 1, "only securityQuestions is sent")
+			assert.Len(t, bodyMap(t, r.Body), 1, "only securityQuestions is sent")
 		})
 	}
 }
@@ -617,11 +474,11 @@ func TestUsers_SecurityQuestionsInvalid(t *testing.T) {
 				},
 			} {
 				t.Run(name, func(t *testing.T) {
-					s := usrNewServer(t)
+					s := newMockServer(t, usrApp)
 					err := call(s.client(usrTenant).Users)
-					usrRequireInvalid(t, err, tc.field)
+					requireInvalid(t, err, tc.field)
 					assert.NotContains(t, err.Error(), "hidden-answer")
-					s.assertNotSent(t)
+					s.assertNotSent()
 				})
 			}
 		})
@@ -674,14 +531,8 @@ func TestUsers_Create(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var absent []string
-			sent := usrBodyMap(t, []byte(tc.body))
-			for _, k := range allKeys {
-				if _, ok := sent[k]; !ok {
-					absent = append(absent, k)
-				}
-			}
-			s := usrNewServer(t)
+			absent := usrAbsentKeys(t, tc.body, allKeys)
+			s := newMockServer(t, usrApp)
 			s.reply(http.StatusCreated, usrUserJSON)
 			u, err := s.client(usrTenant).Users.Create(context.Background(), tc.user)
 			require.NoError(t, err)
@@ -709,19 +560,19 @@ func TestUsers_CreateInvalid(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			u, err := s.client(usrTenant).Users.Create(context.Background(), tc.user)
-			usrRequireInvalid(t, err, tc.field)
+			requireInvalid(t, err, tc.field)
 			assert.Nil(t, u)
 			assert.NotContains(t, err.Error(), "pw-s3cret")
-			s.assertNotSent(t)
+			s.assertNotSent()
 		})
 	}
 }
 
 func TestUsers_CreateForbidden(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusForbidden, `{"message":"Missing permission to create users."}`)
 	u, err := s.client(usrTenant).Users.Create(context.Background(),
 		&meshydb.NewUser{Username: "ann", NewPassword: "pw-s3cret"})
@@ -807,7 +658,7 @@ func TestUsers_IDIsOneEscapedSegment(t *testing.T) {
 		for _, h := range usrHostileIDs {
 			t.Run(c.name+"/"+h.id, func(t *testing.T) {
 				t.Parallel()
-				s := usrNewServer(t)
+				s := newMockServer(t, usrApp)
 				s.reply(c.status, c.reply)
 				require.NoError(t, c.call(s.client(usrTenant).Users, h.id))
 				r := s.only()
@@ -843,9 +694,9 @@ func TestUsers_IDInvalid(t *testing.T) {
 		for _, id := range []string{".", "..", "", "   "} {
 			t.Run(name+"/"+strconv.Quote(id), func(t *testing.T) {
 				t.Parallel()
-				s := usrNewServer(t)
-				usrRequireInvalid(t, call(s.client(usrTenant).Users, id), "id")
-				s.assertNotSent(t)
+				s := newMockServer(t, usrApp)
+				requireInvalid(t, call(s.client(usrTenant).Users, id), "id")
+				s.assertNotSent()
 			})
 		}
 	}
@@ -853,7 +704,7 @@ func TestUsers_IDInvalid(t *testing.T) {
 
 func TestUsers_Get(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusOK, usrUserJSON)
 	u, err := s.client("").Users.Get(context.Background(), "5c78cc81dd870827a8e7b6c4")
 	require.NoError(t, err)
@@ -863,7 +714,7 @@ func TestUsers_Get(t *testing.T) {
 
 func TestUsers_GetNotFound(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusNotFound, `{"message":"User not found."}`)
 	u, err := s.client(usrTenant).Users.Get(context.Background(), "nobody")
 	require.ErrorIs(t, err, meshydb.ErrNotFound)
@@ -884,7 +735,7 @@ func TestUsers_Delete(t *testing.T) {
 	}{{http.StatusNoContent, ""}, {http.StatusOK, ""}, {http.StatusOK, "null"}} {
 		t.Run(fmt.Sprintf("%d %q", tc.status, tc.body), func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(tc.status, tc.body)
 			require.NoError(t, s.client(usrTenant).Users.Delete(context.Background(), "id1"))
 			usrAssertRequest(t, s.only(), usrWant{method: http.MethodDelete, url: usrAPI + "users/id1", tenant: usrTenant})
@@ -905,7 +756,7 @@ func TestUsers_DeleteErrors(t *testing.T) {
 	} {
 		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(tc.status, tc.body)
 			err := s.client(usrTenant).Users.Delete(context.Background(), "id1")
 			require.ErrorIs(t, err, tc.sentinel)
@@ -939,7 +790,7 @@ func TestUsers_SearchQuery(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(http.StatusOK, `{"results":[],"page":1,"pageSize":25,"totalRecords":0}`)
 			page, err := s.client(usrTenant).Users.Search(context.Background(), tc.in)
 			require.NoError(t, err)
@@ -960,7 +811,7 @@ func TestUsers_SearchQuery(t *testing.T) {
 
 func TestUsers_SearchQueryDecodesBack(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusOK, `{"results":[],"page":2,"pageSize":50,"totalRecords":0}`)
 	_, err := s.client(usrTenant).Users.Search(context.Background(), &meshydb.UserSearch{
 		Name: "a b&page=9", RoleID: "role/1", OrderBy: `{"username": 1}`, ActiveOnly: new(false), Page: 2, PageSize: 50,
@@ -996,11 +847,11 @@ func TestUsers_SearchInvalid(t *testing.T) {
 	for _, tc := range usrInvalidSearches {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			page, err := s.client(usrTenant).Users.Search(context.Background(), &tc.in)
-			usrRequireInvalid(t, err, tc.field)
+			requireInvalid(t, err, tc.field)
 			assert.Nil(t, page)
-			s.assertNotSent(t)
+			s.assertNotSent()
 		})
 	}
 }
@@ -1012,23 +863,23 @@ func TestUsers_AllInvalidSearch(t *testing.T) {
 	for _, tc := range usrInvalidSearches {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(http.StatusOK, `{"results":[],"page":1,"pageSize":25,"totalRecords":0}`)
 			var n int
 			for u, err := range s.client(usrTenant).Users.All(context.Background(), &tc.in) {
 				n++
 				assert.Nil(t, u)
-				usrRequireInvalid(t, err, tc.field)
+				requireInvalid(t, err, tc.field)
 			}
 			assert.Equal(t, 1, n, "All yields the error once")
-			s.assertNotSent(t)
+			s.assertNotSent()
 		})
 	}
 }
 
 func TestUsers_SearchDecodesPage(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusOK, `{"results":[`+usrUserJSON+`,{"id":"u2","username":"two","roles":["admin","test"]}],`+
 		`"page":1,"pageSize":25,"totalRecords":2}`)
 	page, err := s.client(usrTenant).Users.Search(context.Background(), &meshydb.UserSearch{Name: "t"})
@@ -1044,7 +895,7 @@ func TestUsers_SearchDecodesPage(t *testing.T) {
 
 func TestUsers_SearchSinglePageOfReference(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusOK, `{ "results": [ `+usrUserJSON+` ], "page": 1, "pageSize": 25, "totalRecords": 1 }`)
 	page, err := s.client("").Users.Search(context.Background(), nil)
 	require.NoError(t, err)
@@ -1067,7 +918,7 @@ func TestUsers_SearchErrors(t *testing.T) {
 	} {
 		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(tc.status, tc.body)
 			page, err := s.client(usrTenant).Users.Search(context.Background(), &meshydb.UserSearch{Name: "secret-term"})
 			require.ErrorIs(t, err, tc.sentinel)
@@ -1079,9 +930,9 @@ func TestUsers_SearchErrors(t *testing.T) {
 
 // usrPagedServer answers users?page=N from a list of total users, size to
 // a page, and fails page failPage (if non-zero) with a 500.
-func usrPagedServer(t *testing.T, total, size, failPage int) *usrServer {
-	s := usrNewServer(t)
-	s.handle(func(r usrRequest) (int, string) {
+func usrPagedServer(t *testing.T, total, size, failPage int) *mockServer {
+	s := newMockServer(t, usrApp)
+	s.replyFunc(func(r mockRequest) (int, string) {
 		req, err := http.NewRequest(r.Method, r.URL, nil)
 		if err != nil {
 			t.Errorf("bad URL %q", r.URL)
@@ -1106,7 +957,7 @@ func usrPagedServer(t *testing.T, total, size, failPage int) *usrServer {
 }
 
 // usrQueries returns the raw query of every recorded request.
-func usrQueries(s *usrServer) []string {
+func usrQueries(s *mockServer) []string {
 	var out []string
 	for _, r := range s.requests() {
 		out = append(out, r.RawQuery)
@@ -1155,7 +1006,7 @@ func TestUsers_AllFromALaterPage(t *testing.T) {
 
 func TestUsers_AllNilSearch(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusOK, `{"results":[`+usrUserJSON+`],"page":1,"pageSize":25,"totalRecords":1}`)
 	var users []*meshydb.User
 	for u, err := range s.client(usrTenant).Users.All(context.Background(), nil) {
@@ -1222,7 +1073,7 @@ func TestUsers_AllEmptyFirstPage(t *testing.T) {
 
 func TestUsers_AllBreakOnError(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusForbidden, ``)
 	n := 0
 	for _, err := range s.client(usrTenant).Users.All(context.Background(), nil) {
@@ -1236,17 +1087,17 @@ func TestUsers_AllBreakOnError(t *testing.T) {
 
 func TestUsers_NilContext(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	var ctx context.Context // deliberately nil
 	_, err := s.client(usrTenant).Users.Me(ctx)
-	usrRequireInvalid(t, err, "ctx")
-	s.assertNotSent(t)
+	requireInvalid(t, err, "ctx")
+	s.assertNotSent()
 }
 
 func TestUsers_AfterLogoutNothingIsSent(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
-	s.acceptRevocation()
+	s := newMockServer(t, usrApp)
+	s.respond(http.MethodPost, usrAuth+"connect/revocation", http.StatusOK, "")
 	c := s.client(usrTenant)
 	ctx := context.Background()
 	require.NoError(t, c.Logout(ctx))

@@ -16,9 +16,9 @@ import (
 	"github.com/meshydb/meshydb-go"
 )
 
-// The registration and verification tests reuse the mocked server and the
-// request assertions of users_test.go (usrNewServer, usrAssertRequest);
-// their own helpers carry a "ver" prefix.
+// The registration and verification tests run on the shared mockServer
+// (mock_test.go) with the app and request assertions of users_test.go
+// (usrApp, usrAssertRequest); their own helpers carry a "ver" prefix.
 const (
 	verRegisterURL = usrAPI + "users/register"
 	verVerifyURL   = usrAPI + "users/verify"
@@ -54,7 +54,7 @@ func verHashJSON(expires string) string {
 
 // verRegister registers verFullUser against s answering 201 with a hash
 // whose expires is the raw JSON text expires.
-func verRegister(t *testing.T, s *usrServer, db *meshydb.MeshyDB, expires string) *meshydb.VerificationHash {
+func verRegister(t *testing.T, s *mockServer, db *meshydb.MeshyDB, expires string) *meshydb.VerificationHash {
 	t.Helper()
 	s.reply(http.StatusCreated, verHashJSON(expires))
 	hash, err := db.Register(context.Background(), verFullUser())
@@ -68,7 +68,7 @@ func TestRegister_WireFormat(t *testing.T) {
 	for _, tenant := range []string{usrTenant, ""} {
 		t.Run("tenant="+tenant, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			hash := verRegister(t, s, s.db(tenant), `"1/1/1900"`)
 
 			usrAssertRequest(t, s.only(), usrWant{method: http.MethodPost, url: verRegisterURL,
@@ -93,7 +93,7 @@ func TestRegister_SignedInClientDoesNotMatter(t *testing.T) {
 	t.Parallel()
 	// Register is a MeshyDB-level call: even with a session open on the
 	// same MeshyDB, no bearer token is sent.
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	db := s.db(usrTenant)
 	_, err := db.Resume(&oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)})
 	require.NoError(t, err)
@@ -104,7 +104,7 @@ func TestRegister_SignedInClientDoesNotMatter(t *testing.T) {
 
 func TestRegister_SendsOnlyWhatIsSet(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusNoContent, "")
 	hash, err := s.db(usrTenant).Register(context.Background(),
 		&meshydb.RegisterUser{Username: "newbie", NewPassword: verPassword})
@@ -129,7 +129,7 @@ func TestRegister_NoVerificationNeeded(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%d %q", tc.status, tc.body), func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(tc.status, tc.body)
 			hash, err := s.db("").Register(context.Background(), verFullUser())
 			require.NoError(t, err)
@@ -160,12 +160,12 @@ func TestRegister_Invalid(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			hash, err := s.db(usrTenant).Register(context.Background(), tc.user)
-			usrRequireInvalid(t, err, tc.field)
+			requireInvalid(t, err, tc.field)
 			assert.Nil(t, hash)
 			assert.NotContains(t, err.Error(), verPassword)
-			s.assertNotSent(t)
+			s.assertNotSent()
 		})
 	}
 }
@@ -180,7 +180,7 @@ func TestRegister_BadRequest(t *testing.T) {
 	} {
 		t.Run(body, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(http.StatusBadRequest, body)
 			hash, err := s.db(usrTenant).Register(context.Background(), verFullUser())
 			require.ErrorIs(t, err, meshydb.ErrBadRequest)
@@ -217,7 +217,7 @@ func TestVerify_EchoesHashVerbatim(t *testing.T) {
 	for _, expires := range verExpiresTexts {
 		t.Run(expires, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			db := s.db(usrTenant)
 			hash := verRegister(t, s, db, expires)
 			hash.VerificationCode = verCode
@@ -237,7 +237,7 @@ func TestVerify_EchoesHashVerbatim(t *testing.T) {
 
 func TestVerify_EchoesAttemptAndHint(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	db := s.db("")
 	s.reply(http.StatusCreated, `{"username":"newbie","expires":"1/1/1900","hash":"`+verHash+`","attempt":2,"hint":"Pet?"}`)
 	hash, err := db.Register(context.Background(), verFullUser())
@@ -257,7 +257,7 @@ func TestVerify_EchoesAttemptAndHint(t *testing.T) {
 
 func TestVerify_HandBuiltHash(t *testing.T) {
 	t.Parallel()
-	s := usrNewServer(t)
+	s := newMockServer(t, usrApp)
 	s.reply(http.StatusNoContent, "")
 	hash := &meshydb.VerificationHash{Username: "newbie", Hash: verHash,
 		Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), VerificationCode: verCode}
@@ -303,12 +303,12 @@ func TestVerify_Invalid(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(c.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
-				s := usrNewServer(t)
+				s := newMockServer(t, usrApp)
 				err := c.call(s.db(usrTenant), tc.hash())
-				usrRequireInvalid(t, err, tc.field)
+				requireInvalid(t, err, tc.field)
 				assert.NotContains(t, err.Error(), verHash)
 				assert.NotContains(t, err.Error(), verCode)
-				s.assertNotSent(t)
+				s.assertNotSent()
 			})
 		}
 	}
@@ -328,7 +328,7 @@ func TestVerify_Errors(t *testing.T) {
 		} {
 			t.Run(c.name+"/"+strconv.Itoa(tc.status)+tc.body, func(t *testing.T) {
 				t.Parallel()
-				s := usrNewServer(t)
+				s := newMockServer(t, usrApp)
 				s.reply(tc.status, tc.body)
 				hash := &meshydb.VerificationHash{Username: "newbie", Hash: verHash,
 					Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), VerificationCode: verCode}
@@ -352,7 +352,7 @@ func TestCheckVerificationHash(t *testing.T) {
 	}{{"true", true}, {"false", false}, {" true\n", true}} {
 		t.Run(tc.body, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			db := s.db(usrTenant)
 			hash := verRegister(t, s, db, `"2019-01-01T00:00:00.0000000+00:00"`)
 			hash.VerificationCode = verCode
@@ -378,7 +378,7 @@ func TestCheckVerificationHash_BadAnswer(t *testing.T) {
 	for _, body := range []string{"", "null", `"yes"`, `{"valid":true}`} {
 		t.Run(body, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(http.StatusOK, body)
 			hash := &meshydb.VerificationHash{Username: "newbie", Hash: verHash,
 				Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), VerificationCode: verCode}
@@ -432,7 +432,7 @@ func TestUsernameExists_OneEscapedSegment(t *testing.T) {
 	} {
 		t.Run(tc.username, func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			s.reply(http.StatusOK, `{"exists":`+strconv.FormatBool(tc.exists)+`}`)
 			exists, err := s.db(usrTenant).UsernameExists(context.Background(), tc.username)
 			require.NoError(t, err)
@@ -451,10 +451,10 @@ func TestUsernameExists_Invalid(t *testing.T) {
 	for _, username := range []string{"", " ", ".", "..", "a\x00b", "a\r\nb"} {
 		t.Run(strconv.Quote(username), func(t *testing.T) {
 			t.Parallel()
-			s := usrNewServer(t)
+			s := newMockServer(t, usrApp)
 			_, err := s.db(usrTenant).UsernameExists(context.Background(), username)
-			usrRequireInvalid(t, err, "username")
-			s.assertNotSent(t)
+			requireInvalid(t, err, "username")
+			s.assertNotSent()
 		})
 	}
 }
