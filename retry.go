@@ -3,6 +3,7 @@ package meshydb
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -23,7 +24,9 @@ import (
 //     request never reached the server.
 //
 // The wait is exponential with full jitter: a random duration between zero
-// and min(MaxBackoff, BaseBackoff × 2^retry). It ends at once when the
+// and min(MaxBackoff, BaseBackoff × 2^(retry-1)), retries counted from 1.
+// A zero BaseBackoff or MaxBackoff means no backoff wait at all; a
+// Retry-After still applies. It ends at once when the
 // context is done, with an error that matches the context's error and,
 // with errors.As, the last failure. When the context's deadline would pass
 // before the wait ends, the SDK does not wait: it returns the last failure
@@ -73,9 +76,13 @@ func (p RetryPolicy) attempts() int { return max(p.MaxAttempts, 1) }
 func (p RetryPolicy) backoff(n int) time.Duration {
 	bound := p.BaseBackoff
 	for i := 1; i < n && bound < p.MaxBackoff; i++ {
+		if bound > math.MaxInt64/2 {
+			bound = p.MaxBackoff // doubling would overflow: past any cap
+			break
+		}
 		bound *= 2
 	}
-	bound = min(bound, p.MaxBackoff)
+	bound = min(bound, p.MaxBackoff, math.MaxInt64-1) // rand.N takes bound+1
 	if bound <= 0 {
 		return 0
 	}
